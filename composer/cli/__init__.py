@@ -1,0 +1,69 @@
+"""The ``compose`` command line: thin commands over the composer library.
+
+Commands live one group per module and are imported only when invoked, so ``compose shot`` never
+pays for the generation client or the TUI. This module is the only place where errors become exit
+codes: a ``ComposerError`` prints ``Error: <one line>`` on stderr and exits 1.
+"""
+
+from __future__ import annotations
+
+import importlib
+import os
+import sys
+from typing import Any
+
+import click
+
+from composer.errors import ComposerError
+
+COMMANDS: dict[str, tuple[str, str]] = {
+    "shot": ("composer.cli.shot", "shot"),
+    "list": ("composer.cli.browse", "list_assets"),
+    "show": ("composer.cli.browse", "show"),
+}
+"""Command name -> (module, attribute); each is imported on first use."""
+
+EXIT_ERROR = 1
+EXIT_INTERRUPTED = 130
+
+
+class ComposeGroup(click.Group):
+    """A group that imports commands lazily and turns library errors into one-line messages."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(COMMANDS)
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name not in COMMANDS:
+            return None
+        module, attribute = COMMANDS[cmd_name]
+        command: click.Command = getattr(importlib.import_module(module), attribute)
+        return command
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except ComposerError as exc:
+            click.echo(f"Error: {exc}", err=True)
+            sys.exit(EXIT_ERROR)
+        except KeyboardInterrupt:
+            click.echo("Interrupted.", err=True)
+            sys.exit(EXIT_INTERRUPTED)
+        except (click.ClickException, click.exceptions.Exit, click.Abort, SystemExit):
+            raise
+        except Exception as exc:  # a bug, not bad input: still one line, with a way to see more
+            if os.environ.get("COMPOSER_DEBUG"):
+                raise
+            click.echo(f"Error: internal error: {type(exc).__name__}: {exc} (set COMPOSER_DEBUG=1 for a traceback)",
+                       err=True)
+            sys.exit(70)
+
+
+@click.group(cls=ComposeGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="composer", prog_name="compose")
+def main() -> None:
+    """Compose brand-constrained image briefs from brand kits, character bibles, styles and scenes.
+
+    The library is found from --library, else $COMPOSER_LIBRARY, else the current directory when it
+    holds one, else the example library bundled with composer.
+    """

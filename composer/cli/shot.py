@@ -1,0 +1,60 @@
+"""``compose shot``: compose one brief, guard its length, print it and export prompt files."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from composer.cli.options import library_option
+from composer.compose import Composer
+from composer.export import export_prompt_files, render_output
+from composer.library import Library
+from composer.shot import build_spec, load_shot_file, parse_set
+
+
+@click.command()
+@click.option("--character", "-c", "characters", multiple=True, metavar="ID", help="Character id (repeatable).")
+@click.option("--product", "-p", "products", multiple=True, metavar="ID", help="Product id (repeatable).")
+@click.option("--scene", "-s", metavar="ID", help="Scene id.")
+@click.option("--brand", "-b", metavar="ID", help="Brand kit id (default: the library's).")
+@click.option("--style", metavar="ID", help="Style dossier id (default: the library's).")
+@click.option("--target", "-t", metavar="NAME", help="Target model window (see `compose list targets`).")
+@click.option("--max-chars", type=click.IntRange(min=1), help="Policy window that overrides the target's.")
+@click.option("--set", "sets", multiple=True, metavar="KEY=VALUE",
+              help="Per-shot delta, e.g. --set 'counts=4 candles' (repeatable; list keys split on ';').")
+@click.option("--shot", "shot_file", type=click.Path(path_type=Path, dir_okay=False, exists=True),
+              help="Shot file (YAML); flags add to and override it.")
+@click.option("--reference", "references", multiple=True, type=click.Path(path_type=Path),
+              help="Extra reference frame, anywhere on disk (repeatable).")
+@click.option("--name", help="File name stem for --out (default: cast and scene).")
+@click.option("--format", "fmt", type=click.Choice(["text", "md", "json"]), default="text", show_default=True,
+              help="What stdout gets: the prompt, the Markdown brief, or the JSON brief.")
+@click.option("--out", type=click.Path(path_type=Path, file_okay=False),
+              help="Also write <slug>.txt, .md and .json prompt files into this folder.")
+@library_option
+def shot(
+    characters: tuple[str, ...], products: tuple[str, ...], scene: str | None, brand: str | None,
+    style: str | None, target: str | None, max_chars: int | None, sets: tuple[str, ...],
+    shot_file: Path | None, references: tuple[Path, ...], name: str | None, fmt: str, out: Path | None,
+    library_dir: Path | None,
+) -> None:
+    """Compose one brief. The brief goes to stdout; a one-line summary goes to stderr.
+
+    Example: compose shot --character red-curls --scene castle --out briefs/
+    """
+    library = Library.find(library_dir)
+    spec = build_spec(
+        load_shot_file(shot_file) if shot_file else None,
+        characters=list(characters), products=list(products), scene=scene, brand=brand, style=style,
+        target=target, max_chars=max_chars, references=[str(r) for r in references], name=name,
+        deltas=parse_set(sets),
+    )
+    brief = Composer(library).compose(spec)
+    written = export_prompt_files(brief, out) if out else []
+    click.echo(render_output(brief, fmt))
+    click.echo(brief.summary_line(), err=True)
+    for warning in brief.warnings:
+        click.echo(f"Warning: {warning}", err=True)
+    for path in written:
+        click.echo(f"wrote {path}", err=True)

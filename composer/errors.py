@@ -1,0 +1,109 @@
+"""Every error the composer library raises on bad input.
+
+The library never prints and never exits: it raises one of these, and only the CLI (and the TUI's
+error panel) turns them into a message. ``str(error)`` is always one line, naming the file, the line
+and the field where they are known::
+
+    ComposerError                  base class; one-line message
+    ├── LocatedError               an error in a file: carries path, line and field
+    │   ├── LibraryError           an asset file is unusable (YAML, schema, encoding, unknown field)
+    │   │   └── UnknownAssetError  an id names no asset of that kind (the message lists those that exist)
+    │   ├── ReferenceFrameError    a reference frame is missing, not an image, too large or outside the library
+    │   └── TemplateError          a template does not parse, uses an undefined name, or breaks the sandbox
+    ├── ShotError                  a shot (flags, --set deltas or a shot file) is malformed
+    ├── BriefTooLongError          the required sections alone exceed the window (itemised)
+    └── ExportError                prompt files could not be written
+
+Later layers (generation backends, campaigns) derive their own errors from ``ComposerError``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+
+class ComposerError(Exception):
+    """Base class of every error the composer raises on bad input or a failed operation."""
+
+
+def _location(path: Path | str | None, line: int | None, field: str | None) -> str:
+    where = ""
+    if path is not None:
+        where = str(path)
+        if line is not None:
+            where += f":{line}"
+    if field:
+        where = f"{where}: {field}" if where else field
+    return where
+
+
+class LocatedError(ComposerError):
+    """An error that belongs to a place in a file: ``path:line: field: reason``."""
+
+    def __init__(
+        self, message: str, *, path: Path | str | None = None, line: int | None = None, field: str | None = None
+    ) -> None:
+        self.path = path
+        self.line = line
+        self.field = field
+        self.reason = message
+        where = _location(path, line, field)
+        super().__init__(f"{where}: {message}" if where else message)
+
+
+class LibraryError(LocatedError):
+    """An asset file could not be loaded: YAML syntax, schema violation, unknown field, encoding."""
+
+
+class UnknownAssetError(LibraryError):
+    """An id names no asset of its kind."""
+
+    def __init__(self, kind: str, asset_id: str, known: list[str], *, path: Path | str | None = None) -> None:
+        self.kind = kind
+        self.asset_id = asset_id
+        self.known = known
+        choices = ", ".join(known) if known else "none"
+        super().__init__(f"unknown {kind} '{asset_id}' (known: {choices})", path=path)
+
+
+class ReferenceFrameError(LocatedError):
+    """A reference frame cannot be used."""
+
+
+class TemplateError(LocatedError):
+    """A template failed to parse or render."""
+
+
+class ShotError(ComposerError):
+    """A shot specification is malformed."""
+
+
+class ExportError(ComposerError):
+    """Prompt files could not be written."""
+
+
+@dataclass(frozen=True)
+class SectionSize:
+    """One line of the itemised over-length report."""
+
+    fragment_id: str
+    chars: int
+    required: bool
+
+
+class BriefTooLongError(ComposerError):
+    """The required material alone does not fit the window: the message itemises every section."""
+
+    def __init__(self, *, target: str, limit: int, chars: int, sections: list[SectionSize]) -> None:
+        self.target = target
+        self.limit = limit
+        self.chars = chars
+        self.sections = sections
+        items = "; ".join(
+            f"{s.fragment_id} {s.chars:,}{' (required)' if s.required else ''}" for s in sections
+        )
+        super().__init__(
+            f"brief for {target} is {chars:,} chars after dropping every optional part, "
+            f"limit {limit:,}, over by {chars - limit:,}: {items}"
+        )

@@ -1,0 +1,182 @@
+"""A composer library on disk: where it is, which assets it holds, and loading them by id.
+
+Layout of a library root::
+
+    composer.yaml                 library config: defaults and extra targets (optional)
+    brand_kits/<id>.yaml          BrandKit
+    bibles/characters/<id>.yaml   Character   (+ reference frames beside it)
+    bibles/products/<id>.yaml     Product
+    bibles/styles/<id>.yaml       Style
+    bibles/scenes/<id>.yaml       Scene
+    templates/*.j2                brief templates (falls back to the bundled ones)
+
+Assets load lazily, one file per id, and are cached until the file changes on disk, so composing a
+shot reads only the files that shot uses and a long-running TUI sees edits.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+from typing import Any, Generic, TypeVar
+
+from pydantic import BaseModel
+
+from composer.errors import LibraryError, ReferenceFrameError, UnknownAssetError
+from composer.frames import check_frame
+from composer.models import BrandKit, Character, LibraryConfig, Product, Scene, Style, Target
+from composer.yamlio import line_of, load_model, parse_yaml, read_text
+
+CONFIG_FILE = "composer.yaml"
+LIBRARY_ENV = "COMPOSER_LIBRARY"
+
+ASSET_KINDS: dict[str, tuple[str, type[BaseModel]]] = {
+    "brand": ("brand_kits", BrandKit),
+    "character": ("bibles/characters", Character),
+    "product": ("bibles/products", Product),
+    "style": ("bibles/styles", Style),
+    "scene": ("bibles/scenes", Scene),
+}
+"""Each asset kind: its folder inside the library and its model."""
+
+PLURALS = {"brands": "brand", "characters": "character", "products": "product", "styles": "style",
+           "scenes": "scene", "targets": "target"}
+
+M = TypeVar("M", bound=BaseModel)
+
+
+@dataclass(frozen=True)
+class Loaded(Generic[M]):
+    """An asset as loaded: its model and where it came from."""
+
+    kind: str
+    id: str
+    path: Path
+    sha256: str
+    model: M
+
+    def source(self) -> dict[str, str]:
+        return {"kind": self.kind, "id": self.id, "path": str(self.path), "sha256": self.sha256}
+
+
+def package_dir() -> Path:
+    return Path(__file__).resolve().parent
+
+
+def bundled_library() -> Path:
+    """The example library shipped with the package (inside the wheel, or the source checkout)."""
+    in_wheel = package_dir() / "_library"
+    return in_wheel if in_wheel.is_dir() else package_dir().parent
+
+
+def is_library(path: Path) -> bool:
+    return (path / CONFIG_FILE).is_file() or (path / "bibles").is_dir() or (path / "brand_kits").is_dir()
+
+
+def find_library(explicit: Path | None = None, *, cwd: Path | None = None) -> Path:
+    """``explicit``, else ``$COMPOSER_LIBRARY``, else the current directory if it is a library,
+    else the bundled example library."""
+    for candidate, origin in ((explicit, "--library"), (os.environ.get(LIBRARY_ENV), LIBRARY_ENV)):
+        if candidate:
+            path = Path(candidate)
+            if not path.is_dir() or not is_library(path):
+                raise LibraryError(
+                    f"{origin} {path} is not a composer library (no {CONFIG_FILE}, bibles/ or brand_kits/)"
+                )
+            return path
+    here = cwd or Path.cwd()
+    return here if is_library(here) else bundled_library()
+
+
+class Library:
+    """Loads and caches the assets of one library root."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self._cache: dict[Path, tuple[tuple[int, int], Loaded[Any]]] = {}
+
+    @classmethod
+    def find(cls, explicit: Path | None = None) -> Library:
+        return cls(find_library(explicit))
+
+    # -- config and targets -------------------------------------------------------------------
+    @cached_property
+    def config(self) -> LibraryConfig:
+        path = self.root / CONFIG_FILE
+        return load_model(path, LibraryConfig)[0] if path.is_file() else LibraryConfig()
+
+    @cached_property
+    def targets(self) -> dict[str, Target]:
+        builtin_path = package_dir() / "targets.yaml"
+        raw = parse_yaml(read_text(builtin_path)[0], builtin_path)
+        merged = {name: Target.model_validate(spec) for name, spec in raw.items()}
+        merged.update(self.config.targets)
+        return merged
+
+    def target(self, name: str) -> Target:
+        if name not in self.targets:
+            raise UnknownAssetError("target", name, sorted(self.targets), path=self.root / CONFIG_FILE)
+        return self.targets[name]
+
+    def template_dirs(self) -> list[Path]:
+        """Where templates are looked up: the library's own, then the bundled ones."""
+        dirs = [self.root / "templates", bundled_library() / "templates"]
+        return [d for i, d in enumerate(dirs) if d.is_dir() and d.resolve() not in {x.resolve() for x in dirs[:i]}]
+
+    # -- assets -------------------------------------------------------------------------------
+    def folder(self, kind: str) -> Path:
+        return self.root / ASSET_KINDS[kind][0]
+
+    def ids(self, kind: str) -> list[str]:
+        if kind == "target":
+            return sorted(self.targets)
+        folder = self.folder(kind)
+        return sorted(p.stem for p in folder.glob("*.yaml")) if folder.is_dir() else []
+
+    def path_of(self, kind: str, asset_id: str) -> Path:
+        path = self.folder(kind) / f"{asset_id}.yaml"
+        if "/" in asset_id or "\\" in asset_id or asset_id.startswith(".") or not path.is_file():
+            raise UnknownAssetError(kind, asset_id, self.ids(kind))
+        return path
+
+    def load(self, kind: str, asset_id: str) -> Loaded[Any]:
+        path = self.path_of(kind, asset_id)
+        stat = path.stat()
+        stamp = (stat.st_mtime_ns, stat.st_size)
+        cached = self._cache.get(path)
+        if cached and cached[0] == stamp:
+            return cached[1]
+        model, digest = load_model(path, ASSET_KINDS[kind][1])
+        loaded: Loaded[Any] = Loaded(kind, asset_id, path, digest, model)
+        self._cache[path] = (stamp, loaded)
+        return loaded
+
+    def brand(self, asset_id: str) -> Loaded[BrandKit]:
+        return self.load("brand", asset_id)
+
+    def character(self, asset_id: str) -> Loaded[Character]:
+        return self.load("character", asset_id)
+
+    def product(self, asset_id: str) -> Loaded[Product]:
+        return self.load("product", asset_id)
+
+    def style(self, asset_id: str) -> Loaded[Style]:
+        return self.load("style", asset_id)
+
+    def scene(self, asset_id: str) -> Loaded[Scene]:
+        return self.load("scene", asset_id)
+
+    def reference_frames(self, asset: Loaded[Character] | Loaded[Product]) -> list[Path]:
+        """The asset's reference frames, resolved and checked to be images inside the library."""
+        frames = []
+        for index, name in enumerate(asset.model.reference_frames):
+            try:
+                frames.append(check_frame(asset.path.parent / name, root=self.root))
+            except ReferenceFrameError as err:
+                line = line_of(read_text(asset.path)[0], ["reference_frames", index])
+                raise ReferenceFrameError(
+                    err.reason, path=asset.path, line=line, field=f"reference_frames.{index}"
+                ) from None
+        return frames

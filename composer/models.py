@@ -1,0 +1,233 @@
+"""The asset models: the YAML schema of a composer library, documented where it is defined.
+
+Every model refuses unknown fields, so a misspelt key is an error, not a silently ignored rule.
+The docstring under each field is its documentation (pydantic reads it as the field description).
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+class Asset(BaseModel):
+    """Base of every library model: strict, immutable, field docs from attribute docstrings."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, use_attribute_docstrings=True, str_strip_whitespace=True)
+
+
+class PaletteColour(Asset):
+    name: str = Field(min_length=1)
+    """The colour's name as the brief states it, e.g. "Sage Green"."""
+    hex: str = Field(pattern=r"^#[0-9A-Fa-f]{6}$")
+    """Its hex code, ``#RRGGBB``."""
+    role: Literal["primary", "secondary", "accent", "background", "text", "neutral"]
+    """What the colour is for in a frame."""
+    required: bool = True
+    """Whether every brief must name this colour (lint checks it)."""
+
+
+class Typography(Asset):
+    headline: str = Field(min_length=1)
+    """Typeface and treatment for headlines."""
+    body: str = Field(min_length=1)
+    """Typeface and treatment for body copy."""
+    rules: list[str] = []
+    """Further typography rules, one sentence each."""
+
+
+class LogoRules(Asset):
+    clear_space: str = Field(min_length=1)
+    """The clear-space rule around the logo, stated so a model can follow it."""
+    placement: list[str] = []
+    """Where the logo may go and how it may not be treated."""
+
+
+class BrandKit(Asset):
+    name: str = Field(min_length=1)
+    """Display name of the brand."""
+    palette: list[PaletteColour] = Field(min_length=1)
+    """The brand's colours, named, with hex codes and roles."""
+    typography: Typography
+    """Typography rules for any on-image text."""
+    logo: LogoRules
+    """Logo clear-space and placement rules."""
+    mood: str = Field(min_length=1)
+    """The brand's mood in a sentence or two."""
+    must_include: list[str] = []
+    """Things every image of this brand must show or respect."""
+    do_not_include: list[str] = []
+    """Negative constraints: what must never appear (e.g. "red anywhere in frame")."""
+
+
+class Identity(Asset):
+    face: str = Field(min_length=1)
+    """Face shape, features, skin, eyes."""
+    hair: str = Field(min_length=1)
+    """Hair colour, length and curl pattern (or fur, feathers) exactly."""
+    build: str = Field(min_length=1)
+    """Body type, height, posture."""
+    age: str | None = None
+    """Apparent age, when it matters."""
+    distinguishing: list[str] = []
+    """Marks, accessories or features that must always be present."""
+
+
+class Character(Asset):
+    name: str = Field(min_length=1)
+    """Display name."""
+    summary: str = Field(min_length=1)
+    """One or two sentences: the short form used by short targets (motion prompts)."""
+    identity: Identity
+    """Physical attributes; rendered byte-identically in every shot."""
+    wardrobe: list[str] = Field(min_length=1)
+    """Wardrobe rules: what they wear and what must not change."""
+    consistency: list[str] = []
+    """Notes that keep the character stable across scenes (e.g. a lighting-neutral preamble)."""
+    relationships: dict[str, str] = {}
+    """Other characters by id, with how they relate (optional material in a brief)."""
+    do_not: list[str] = []
+    """Character-specific negative constraints (e.g. "straightened hair")."""
+    reference_frames: list[str] = []
+    """Clean reference images, as paths relative to this file; they must stay inside the library."""
+
+
+class Product(Asset):
+    name: str = Field(min_length=1)
+    """Display name."""
+    summary: str = Field(min_length=1)
+    """One or two sentences: the short form."""
+    shape: str = Field(min_length=1)
+    """Silhouette and proportions that must not change."""
+    cap: str | None = None
+    """Closure, cap or lid."""
+    label: str = Field(min_length=1)
+    """Label placement, text and typography on the product."""
+    materials: list[str] = []
+    """Materials and finishes (glass, brushed brass...)."""
+    must_keep: list[str] = []
+    """Details that must survive every shot."""
+    do_not: list[str] = []
+    """Product-specific negative constraints."""
+    reference_frames: list[str] = []
+    """Clean reference images, relative to this file, inside the library."""
+
+
+class Style(Asset):
+    name: str = Field(min_length=1)
+    """Display name."""
+    summary: str = Field(min_length=1)
+    """A few sentences: the short form used when the brief must shrink."""
+    medium: str = Field(min_length=1)
+    """Medium and rendering (watercolour on cold-press paper, 35 mm editorial photography...)."""
+    subject_matter: str = Field(min_length=1)
+    """What this style depicts and how subjects are treated."""
+    composition: str = Field(min_length=1)
+    """Composition preferences."""
+    colour_handling: str = Field(min_length=1)
+    """How colour is handled."""
+    lighting: str = Field(min_length=1)
+    """Lighting philosophy."""
+    do_not: list[str] = []
+    """Things this style never does."""
+
+
+class Scene(Asset):
+    name: str = Field(min_length=1)
+    """Display name."""
+    summary: str = Field(min_length=1)
+    """One sentence: the short form."""
+    setting: str = Field(min_length=1)
+    """Where the shot happens, described concretely."""
+    lighting: str = Field(min_length=1)
+    """Light sources, direction, quality, colour temperature."""
+    camera: str = Field(min_length=1)
+    """Camera position, angle and framing."""
+    lens: str = Field(min_length=1)
+    """Lens and depth of field."""
+    mood: str = Field(min_length=1)
+    """Atmosphere in a sentence."""
+    colour_grade: str | None = None
+    """Colour grade for this scene, if it has its own."""
+    composition: str | None = None
+    """Default composition for this scene (a shot's deltas may override it)."""
+    props: list[str] = []
+    """Props that dress the scene (optional material)."""
+    motion: str | None = None
+    """Default camera/subject motion for video targets."""
+    do_not: list[str] = []
+    """Scene-specific negative constraints."""
+
+
+class Target(Asset):
+    max_chars: int = Field(gt=0)
+    """The model's prompt window in characters."""
+    template: str = Field(min_length=1)
+    """Template file (in the library's ``templates/``) that renders briefs for this target."""
+    backend: Literal["kie", "openai"] = "kie"
+    """Which generation backend serves this target."""
+    model: str = Field(min_length=1)
+    """The model id the backend is asked for."""
+    kind: Literal["image", "video"] = "image"
+    """Whether the target makes stills or motion."""
+    description: str = ""
+    """What the target is and where its window comes from."""
+
+
+class Defaults(Asset):
+    brand: str | None = None
+    """Brand kit used when a shot names none."""
+    style: str | None = None
+    """Style dossier used when a shot names none."""
+    target: str = "gpt-image-2"
+    """Target used when a shot names none."""
+
+
+class LibraryConfig(Asset):
+    name: str = "composer library"
+    """Display name of the library."""
+    defaults: Defaults = Defaults()
+    """Defaults for shots."""
+    targets: dict[str, Target] = {}
+    """Extra targets, or overrides of the built-in ones, by name."""
+
+
+class ShotDeltas(Asset):
+    """Per-shot deltas: what changes from shot to shot while the bibles stay fixed."""
+
+    action: str | None = None
+    """What the cast is doing."""
+    expression: str | None = None
+    """Facial expression or attitude."""
+    framing: str | None = None
+    """Shot size and framing (close-up, three-quarter, wide...)."""
+    composition: str | None = None
+    """Object placement; overrides the scene's composition."""
+    order: list[str] = []
+    """Left-to-right order of the named subjects or objects."""
+    counts: list[str] = []
+    """Exact counts, e.g. "4 candles" (stated as "exactly 4 candles")."""
+    lighting: str | None = None
+    """Lighting override."""
+    camera: str | None = None
+    """Camera override."""
+    lens: str | None = None
+    """Lens override."""
+    mood: str | None = None
+    """Mood override."""
+    colour_grade: str | None = None
+    """Colour grade override."""
+    text: str | None = None
+    """On-image text, verbatim."""
+    logo: str | None = None
+    """Logo placement for this shot (the brand's clear-space rule is stated with it)."""
+    motion: str | None = None
+    """Camera and subject motion, for video targets."""
+    negative: list[str] = []
+    """Extra negative constraints for this shot."""
+    notes: list[str] = []
+    """Anything else the brief must say."""
+
+    @classmethod
+    def list_fields(cls) -> frozenset[str]:
+        return frozenset(name for name, f in cls.model_fields.items() if f.annotation == list[str])

@@ -1,0 +1,100 @@
+"""A shot: which assets it combines, its target, and its per-shot deltas.
+
+A shot comes from CLI flags, from a shot file (YAML with the fields of ``ShotSpec``), or both:
+flags add cast members and deltas to the file's and override its scalars.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+from typing import Any
+
+from pydantic import Field, ValidationError
+
+from composer.errors import ShotError
+from composer.models import Asset, ShotDeltas
+from composer.yamlio import load_model
+
+
+class ShotSpec(Asset):
+    """A shot file's schema."""
+
+    characters: list[str] = []
+    """Character ids, in the order they are introduced."""
+    products: list[str] = []
+    """Product ids."""
+    scene: str = Field(min_length=1)
+    """Scene id."""
+    brand: str | None = None
+    """Brand kit id (default: the library's default brand)."""
+    style: str | None = None
+    """Style dossier id (default: the library's default style)."""
+    target: str | None = None
+    """Target name (default: the library's default target)."""
+    max_chars: int | None = Field(default=None, gt=0)
+    """Team policy window that overrides the target's."""
+    references: list[str] = []
+    """Extra reference frames, paths relative to the shot file (may be outside the library)."""
+    deltas: ShotDeltas = ShotDeltas()
+    """Per-shot deltas."""
+    name: str | None = Field(default=None, pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
+    """File name stem for exported prompt files (default: derived from cast and scene)."""
+
+    def slug(self) -> str:
+        """A stable file name stem: cast and scene, plus a digest of everything else that varies."""
+        if self.name:
+            return self.name
+        cast = "+".join([*self.characters, *self.products]) or "scene"
+        extra = self.model_dump(exclude={"characters", "products", "scene", "name"}, exclude_defaults=True)
+        if not extra:
+            return f"{cast}--{self.scene}"
+        digest = hashlib.sha256(json.dumps(extra, sort_keys=True).encode()).hexdigest()[:8]
+        return f"{cast}--{self.scene}--{digest}"
+
+
+def parse_set(pairs: list[str] | tuple[str, ...]) -> dict[str, Any]:
+    """``--set key=value`` pairs as deltas; list fields accumulate and split on ``;``."""
+    known = ShotDeltas.model_fields
+    list_fields = ShotDeltas.list_fields()
+    deltas: dict[str, Any] = {}
+    for pair in pairs:
+        key, sep, value = pair.partition("=")
+        key = key.strip().replace("-", "_")
+        if not sep or not key:
+            raise ShotError(f"--set {pair!r}: expected KEY=VALUE")
+        if key not in known:
+            raise ShotError(f"--set {key}: unknown delta (known: {', '.join(sorted(known))})")
+        if key in list_fields:
+            items = [v.strip() for v in value.split(";") if v.strip()]
+            deltas.setdefault(key, []).extend(items)
+        else:
+            deltas[key] = value.strip()
+    return deltas
+
+
+def load_shot_file(path: Path) -> ShotSpec:
+    """A shot file, with its reference paths made relative to the file's folder."""
+    spec = load_model(path, ShotSpec)[0]
+    return spec.model_copy(update={"references": [str(path.parent / ref) for ref in spec.references]})
+
+
+def build_spec(base: ShotSpec | None = None, **flags: Any) -> ShotSpec:
+    """Merge CLI flags over an optional shot file: lists extend, scalars override."""
+    data: dict[str, Any] = base.model_dump(exclude_defaults=True) if base else {}
+    deltas: dict[str, Any] = data.pop("deltas", {})
+    for key, value in (flags.pop("deltas", None) or {}).items():
+        deltas[key] = [*deltas.get(key, []), *value] if isinstance(value, list) else value
+    for key, value in flags.items():
+        if value in (None, (), []):
+            continue
+        data[key] = [*data.get(key, []), *value] if isinstance(value, list | tuple) else value
+    if "scene" not in data:
+        raise ShotError("a shot needs a scene: pass --scene ID (see `compose list scenes`)")
+    try:
+        return ShotSpec.model_validate({**data, "deltas": deltas})
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        field = ".".join(str(p) for p in err["loc"])
+        raise ShotError(f"shot field {field}: {err['msg']}") from None
