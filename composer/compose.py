@@ -13,10 +13,46 @@ from typing import Any
 from composer.frames import check_frame
 from composer.guard import Shortening, fit
 from composer.library import CONFIG_FILE, Library, Loaded
-from composer.models import Target
+from composer.models import BrandKit, Character, Product, Scene, Style, Target
 from composer.render import Cut, Fragment, Renderer, serialize
 from composer.shot import ShotSpec
 from composer.tokens import TokenCount, TokenCounter, shared_counter
+
+
+@dataclass(frozen=True)
+class ShotAssets:
+    """Everything a shot draws on, loaded and checked: what templates render and lint inspects."""
+
+    target_name: str
+    target: Target
+    brand: Loaded[BrandKit] | None
+    style: Loaded[Style] | None
+    scene: Loaded[Scene]
+    characters: list[Loaded[Character]]
+    products: list[Loaded[Product]]
+    reference_frames: list[Path]
+
+    def loaded(self) -> list[Loaded[Any]]:
+        found: list[Loaded[Any] | None] = [self.brand, self.style, self.scene, *self.characters, *self.products]
+        return [a for a in found if a is not None]
+
+    def context(self, spec: ShotSpec) -> dict[str, Any]:
+        """The template context: plain data only (the sandbox never sees model objects)."""
+        return {
+            "shot": {
+                "slug": spec.slug(),
+                "target": self.target_name,
+                "kind": self.target.kind,
+                "has_frames": bool(self.reference_frames),
+            },
+            "brand": _asset_context(self.brand),
+            "style": _asset_context(self.style),
+            "scene": _asset_context(self.scene),
+            "characters": [_asset_context(c) for c in self.characters],
+            "products": [_asset_context(p) for p in self.products],
+            "cast_ids": [*spec.characters, *spec.products],
+            "deltas": spec.deltas.model_dump(),
+        }
 
 
 @dataclass(frozen=True)
@@ -24,8 +60,7 @@ class Brief:
     """A composed, guarded brief, ready to export or send."""
 
     spec: ShotSpec
-    target_name: str
-    target: Target
+    assets: ShotAssets
     limit: int
     prompt: str
     tokens: TokenCount
@@ -35,6 +70,14 @@ class Brief:
     sources: list[dict[str, str]]
     tree: Fragment = field(repr=False)
     cuts: dict[str, Cut] = field(repr=False)
+
+    @property
+    def target_name(self) -> str:
+        return self.assets.target_name
+
+    @property
+    def target(self) -> Target:
+        return self.assets.target
 
     @property
     def chars(self) -> int:
@@ -60,8 +103,7 @@ class Brief:
     def summary_line(self) -> str:
         cut = "; ".join(self.dropped) if self.dropped else "nothing dropped"
         return (
-            f"{self.slug} -> {self.target_name}: {self.chars:,}/{self.limit:,} chars, {self.tokens}, "
-            f"{self.mode}, {cut}"
+            f"{self.slug} -> {self.target_name}: {self.chars:,}/{self.limit:,} chars, {self.tokens}, {self.mode}, {cut}"
         )
 
 
@@ -73,53 +115,60 @@ class Composer:
         self.renderer = Renderer(library.template_dirs())
         self.counter = counter or shared_counter()
 
-    def compose(self, spec: ShotSpec) -> Brief:
+    def gather(self, spec: ShotSpec) -> ShotAssets:
+        """Load and check every asset the shot names (or the library's defaults)."""
         lib = self.library
         defaults = lib.config.defaults
         target_name = spec.target or defaults.target
-        target = lib.target(target_name)
         brand_id, style_id = spec.brand or defaults.brand, spec.style or defaults.style
-        brand = lib.brand(brand_id) if brand_id else None
-        style = lib.style(style_id) if style_id else None
-        scene = lib.scene(spec.scene)
         characters = [lib.character(i) for i in spec.characters]
         products = [lib.product(i) for i in spec.products]
-
-        cast: list[Loaded[Any]] = [*characters, *products]
+        cast: list[Loaded[Character] | Loaded[Product]] = [*characters, *products]
         frames = [frame for member in cast for frame in lib.reference_frames(member)]
         frames += [check_frame(Path(ref), root=None, source="--reference") for ref in spec.references]
+        return ShotAssets(
+            target_name=target_name,
+            target=lib.target(target_name),
+            brand=lib.brand(brand_id) if brand_id else None,
+            style=lib.style(style_id) if style_id else None,
+            scene=lib.scene(spec.scene),
+            characters=characters,
+            products=products,
+            reference_frames=frames,
+        )
 
-        context = {
-            "shot": {"slug": spec.slug(), "target": target_name, "kind": target.kind, "has_frames": bool(frames)},
-            "brand": _asset_context(brand),
-            "style": _asset_context(style),
-            "scene": _asset_context(scene),
-            "characters": [_asset_context(c) for c in characters],
-            "products": [_asset_context(p) for p in products],
-            "cast_ids": [*spec.characters, *spec.products],
-            "deltas": spec.deltas.model_dump(),
-        }
-        rendered = self.renderer.render(target.template, context)
-        limit = spec.max_chars or target.max_chars
-        fitted = fit(rendered.root, limit, target=target_name)
+    def compose(self, spec: ShotSpec) -> Brief:
+        assets = self.gather(spec)
+        rendered = self.renderer.render(assets.target.template, assets.context(spec))
+        limit = spec.max_chars or assets.target.max_chars
+        fitted = fit(rendered.root, limit, target=assets.target_name)
         tokens = self.counter.count(fitted.text)
-
         warnings = []
         if not tokens.exact:
             warnings.append(f"token count is an estimate ({self.counter.unavailable_reason})")
-        used: list[Loaded[Any] | None] = [brand, style, scene, *cast]
-        sources = [a.source() for a in used if a is not None]
-        config_path = lib.root / CONFIG_FILE
-        if config_path.is_file():
-            sources.insert(0, {"kind": "config", "id": CONFIG_FILE, "path": str(config_path),
-                               "sha256": _sha256(config_path)})
-        sources += [{"kind": "template", "id": p.name, "path": str(p), "sha256": d} for p, d in rendered.templates]
-        sources += [{"kind": "reference_frame", "id": f.name, "path": str(f), "sha256": _sha256(f)} for f in frames]
         return Brief(
-            spec=spec, target_name=target_name, target=target, limit=limit, prompt=fitted.text,
-            tokens=tokens, reference_frames=frames, shortenings=fitted.shortenings, warnings=warnings,
-            sources=sources, tree=rendered.root, cuts=fitted.cuts,
+            spec=spec,
+            assets=assets,
+            limit=limit,
+            prompt=fitted.text,
+            tokens=tokens,
+            reference_frames=assets.reference_frames,
+            shortenings=fitted.shortenings,
+            warnings=warnings,
+            sources=self._sources(assets, rendered.templates),
+            tree=rendered.root,
+            cuts=fitted.cuts,
         )
+
+    def _sources(self, assets: ShotAssets, templates: list[tuple[Path, str]]) -> list[dict[str, str]]:
+        """Every file the brief was made from, with its SHA-256."""
+        sources = [a.source() for a in assets.loaded()]
+        config_path = self.library.root / CONFIG_FILE
+        if config_path.is_file():
+            sources.insert(0, _file_source("config", config_path))
+        sources += [{"kind": "template", "id": p.name, "path": str(p), "sha256": d} for p, d in templates]
+        sources += [_file_source("reference_frame", f) for f in assets.reference_frames]
+        return sources
 
 
 def compose_shot(library: Library, spec: ShotSpec) -> Brief:
@@ -131,6 +180,10 @@ def _asset_context(asset: Loaded[Any] | None) -> dict[str, Any] | None:
     if asset is None:
         return None
     return {"id": asset.id, **asset.model.model_dump()}
+
+
+def _file_source(kind: str, path: Path) -> dict[str, str]:
+    return {"kind": kind, "id": path.name, "path": str(path), "sha256": _sha256(path)}
 
 
 _digests: dict[tuple[Path, int, int], str] = {}

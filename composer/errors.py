@@ -100,9 +100,7 @@ class BriefTooLongError(ComposerError):
         self.limit = limit
         self.chars = chars
         self.sections = sections
-        items = "; ".join(
-            f"{s.fragment_id} {s.chars:,}{' (required)' if s.required else ''}" for s in sections
-        )
+        items = "; ".join(f"{s.fragment_id} {s.chars:,}{' (required)' if s.required else ''}" for s in sections)
         super().__init__(
             f"brief for {target} is {chars:,} chars after dropping every optional part, "
             f"limit {limit:,}, over by {chars - limit:,}: {items}"

@@ -17,8 +17,19 @@ from typing import Any
 from composer.compose import Brief
 from composer.errors import ExportError
 
-JSON_FIELDS = ("prompt", "chars", "tokens", "tokens_exact", "limit", "target", "mode",
-               "reference_frames", "dropped", "warnings", "sources")
+JSON_FIELDS = (
+    "prompt",
+    "chars",
+    "tokens",
+    "tokens_exact",
+    "limit",
+    "target",
+    "mode",
+    "reference_frames",
+    "dropped",
+    "warnings",
+    "sources",
+)
 
 
 def brief_json(brief: Brief) -> dict[str, Any]:
@@ -40,6 +51,7 @@ def brief_json(brief: Brief) -> dict[str, Any]:
 
 def brief_markdown(brief: Brief) -> str:
     """The brief for review: a header table, then the sections under Markdown headings."""
+
     def cell(value: str) -> str:
         return value.replace("|", "\\|").replace("\n", " ")
 

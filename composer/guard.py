@@ -61,6 +61,7 @@ def plan_steps(root: Fragment) -> list[tuple[Fragment, Cut]]:
 
 def _covered(fragment: Fragment, root: Fragment, cuts: dict[str, Cut]) -> bool:
     """True when an ancestor's cut already removed or replaced this fragment."""
+
     def search(node: Fragment, hidden: bool) -> bool | None:
         if node is fragment:
             return hidden

@@ -41,8 +41,14 @@ ASSET_KINDS: dict[str, tuple[str, type[BaseModel]]] = {
 }
 """Each asset kind: its folder inside the library and its model."""
 
-PLURALS = {"brands": "brand", "characters": "character", "products": "product", "styles": "style",
-           "scenes": "scene", "targets": "target"}
+PLURALS = {
+    "brands": "brand",
+    "characters": "character",
+    "products": "product",
+    "styles": "style",
+    "scenes": "scene",
+    "targets": "target",
+}
 
 M = TypeVar("M", bound=BaseModel)
 

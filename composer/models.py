@@ -10,6 +10,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+
 class Asset(BaseModel):
     """Base of every library model: strict, immutable, field docs from attribute docstrings."""
 

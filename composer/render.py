@@ -26,7 +26,8 @@ from pathlib import Path
 from typing import Any, Literal
 
 import jinja2
-from jinja2.sandbox import ImmutableSandboxedEnvironment, SecurityError
+from jinja2.exceptions import SecurityError
+from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 from composer.errors import TemplateError
 
@@ -81,11 +82,9 @@ class _RecordingLoader(jinja2.FileSystemLoader):
 
     def get_source(
         self, environment: jinja2.Environment, template: str
-    ) -> tuple[str, str | None, Callable[[], bool] | None]:
+    ) -> tuple[str, str, Callable[[], bool]]:
         source, filename, uptodate = super().get_source(environment, template)
-        if filename:
-            digest = hashlib.sha256(Path(filename).read_bytes()).hexdigest()
-            self.used[template] = (Path(filename), digest)
+        self.used[template] = (Path(filename), hashlib.sha256(Path(filename).read_bytes()).hexdigest())
         return source, filename, uptodate
 
 
@@ -121,14 +120,23 @@ class Renderer:
             return f"{BEGIN}{len(specs) - 1}{SEP}{caller()}{END}"
 
         def section(
-            fragment_id: str, title: str, *, optional: bool = False, priority: int = 50,
-            summary: str | None = None, caller: Callable[[], str],
+            fragment_id: str,
+            title: str,
+            *,
+            optional: bool = False,
+            priority: int = 50,
+            summary: str | None = None,
+            caller: Callable[[], str],
         ) -> str:
             return block(fragment_id, title, optional, priority, summary, caller)
 
         def part(
-            fragment_id: str, *, optional: bool = False, priority: int = 50,
-            summary: str | None = None, caller: Callable[[], str],
+            fragment_id: str,
+            *,
+            optional: bool = False,
+            priority: int = 50,
+            summary: str | None = None,
+            caller: Callable[[], str],
         ) -> str:
             return block(fragment_id, None, optional, priority, summary, caller)
 

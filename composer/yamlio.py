@@ -29,9 +29,7 @@ class _StrictLoader(_BaseLoader):  # type: ignore[valid-type,misc]
         for key_node, _ in node.value:
             key = self.construct_object(key_node, deep=deep)
             if key in seen:
-                raise yaml.constructor.ConstructorError(
-                    None, None, f"duplicate key '{key}'", key_node.start_mark
-                )
+                raise yaml.constructor.ConstructorError(None, None, f"duplicate key '{key}'", key_node.start_mark)
             seen.add(key)
         return super().construct_mapping(node, deep=deep)  # type: ignore[no-any-return]
 
@@ -57,11 +55,13 @@ def read_text(path: Path) -> tuple[str, str]:
 def parse_yaml(text: str, path: Path) -> dict[str, Any]:
     """Parse one YAML mapping; syntax errors and non-mappings are located errors."""
     try:
-        data = yaml.load(text, Loader=_StrictLoader)  # noqa: S506 - a safe loader subclass
+        data = yaml.load(text, Loader=_StrictLoader)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else None
         problem = exc.problem or exc.context or "invalid YAML"
+        if exc.context and exc.context_mark and exc.problem_mark and exc.context_mark.line != exc.problem_mark.line:
+            problem += f" ({exc.context} that starts on line {exc.context_mark.line + 1})"
         raise LibraryError(f"YAML syntax error: {problem}", path=path, line=line) from None
     except yaml.YAMLError as exc:
         raise LibraryError(f"YAML error: {exc}", path=path) from None
@@ -97,16 +97,20 @@ def line_of(text: str, loc: Sequence[int | str]) -> int | None:
 def validation_errors(exc: ValidationError, text: str, path: Path) -> list[LibraryError]:
     """One located ``LibraryError`` per pydantic error, in file order."""
     found = []
+    missing = {tuple(e["loc"][:-1]): str(e["loc"][-1]) for e in exc.errors() if e["type"] == "missing"}
     for err in exc.errors():
         loc = [p for p in err["loc"] if isinstance(p, int | str)]
         field = ".".join(str(p) for p in loc) or None
         message = err["msg"]
         if err["type"] == "extra_forbidden":
-            message = "unknown field (check the spelling; see the schema in composer/models.py)"
+            message = "unknown field"
+            if (guess := missing.get(tuple(err["loc"][:-1]))) is not None:
+                message += f" (did you mean '{guess}'?)"
         elif err["type"] == "missing":
             message = "required field is missing"
         found.append(LibraryError(message, path=path, line=line_of(text, loc), field=field))
-    return sorted(found, key=lambda e: e.line or 0)
+    # An unknown field usually explains a missing one, so it is reported first.
+    return sorted(found, key=lambda e: (not e.reason.startswith("unknown field"), e.line or 0))
 
 
 def load_model(path: Path, model: type[M]) -> tuple[M, str]:

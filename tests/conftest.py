@@ -24,3 +24,86 @@ def _no_ambient_library(monkeypatch: pytest.MonkeyPatch) -> None:
 def example_library() -> Path:
     """The bundled example library (the repository root)."""
     return REPO
+
+
+MINI_FILES = {
+    "composer.yaml": "name: mini\ndefaults:\n  brand: acme\n  style: wash\n",
+    "brand_kits/acme.yaml": """\
+name: Acme
+palette:
+  - {name: Sage, hex: "#8A9A5B", role: primary}
+  - {name: Cream, hex: "#FFF8E7", role: background}
+typography: {headline: Serif bold, body: Sans regular}
+logo: {clear_space: Clear space equal to the cap height on every side., placement: [bottom right]}
+mood: calm and warm
+must_include: [soft natural light]
+do_not_include: [lens flare]
+""",
+    "bibles/characters/ada.yaml": """\
+name: Ada
+summary: A tall woman with short black hair and a yellow raincoat.
+identity:
+  face: oval face, dark brown eyes
+  hair: short straight black bob
+  build: tall and slim
+wardrobe:
+  - yellow raincoat with black toggles
+relationships:
+  bo: older brother
+reference_frames:
+  - frames/ada.png
+""",
+    "bibles/characters/bo.yaml": """\
+name: Bo
+summary: A stocky man with a grey beard.
+identity:
+  face: round face, grey beard
+  hair: cropped grey hair
+  build: stocky
+wardrobe:
+  - navy fisherman's jumper
+""",
+    "bibles/scenes/harbour.yaml": """\
+name: Harbour
+summary: A small stone harbour at dawn.
+setting: a small stone harbour with fishing boats
+lighting: low dawn sun from the right
+camera: eye level, medium-wide shot
+lens: 35mm at f/4
+mood: quiet
+props: [lobster pots, coiled rope, gulls]
+motion: boats rock gently
+""",
+    "bibles/styles/wash.yaml": """\
+name: Wash
+summary: Loose watercolour washes.
+medium: watercolour on cold-press paper
+subject_matter: everyday people outdoors
+composition: subjects placed on thirds with open sky
+colour_handling: muted, cool greys with one warm accent
+lighting: soft, diffuse daylight
+""",
+}
+
+
+def write_mini_library(root: Path) -> Path:
+    """A small valid library: brand acme, characters ada (with a frame) and bo, scene harbour."""
+    for name, text in MINI_FILES.items():
+        path = root / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+    frame = root / "bibles/characters/frames/ada.png"
+    frame.parent.mkdir(parents=True, exist_ok=True)
+    # A valid 1x1 PNG; the composer only sniffs the signature, generation tests use real images.
+    frame.write_bytes(
+        bytes.fromhex(
+            "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
+            "1f15c4890000000d49444154789c6360000002000154a24f5d0000000049454e44ae426082"
+        )
+    )
+    return root
+
+
+@pytest.fixture
+def mini_library(tmp_path: Path) -> Path:
+    return write_mini_library(tmp_path / "lib")

@@ -54,8 +54,9 @@ class ComposeGroup(click.Group):
         except Exception as exc:  # a bug, not bad input: still one line, with a way to see more
             if os.environ.get("COMPOSER_DEBUG"):
                 raise
-            click.echo(f"Error: internal error: {type(exc).__name__}: {exc} (set COMPOSER_DEBUG=1 for a traceback)",
-                       err=True)
+            click.echo(
+                f"Error: internal error: {type(exc).__name__}: {exc} (set COMPOSER_DEBUG=1 for a traceback)", err=True
+            )
             sys.exit(70)
 
 

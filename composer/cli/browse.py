@@ -45,8 +45,13 @@ def show(kind: str, asset_id: str, fmt: str, library_dir: Path | None) -> None:
         loaded = library.load(kind, asset_id)
         data, path = loaded.model.model_dump(), loaded.path
     if fmt == "json":
-        click.echo(json.dumps({"kind": kind, "id": asset_id, "path": str(path) if path else None, **data},
-                              indent=2, ensure_ascii=False))
+        click.echo(
+            json.dumps(
+                {"kind": kind, "id": asset_id, "path": str(path) if path else None, **data},
+                indent=2,
+                ensure_ascii=False,
+            )
+        )
     elif path is not None:
         click.echo(f"# {path}")
         click.echo(path.read_text(encoding="utf-8").rstrip())

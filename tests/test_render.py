@@ -1,0 +1,72 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from composer.errors import TemplateError
+from composer.render import Renderer, serialize
+
+
+def render(tmp_path: Path, source: str, **context: object) -> str:
+    (tmp_path / "t.j2").write_text(source, encoding="utf-8")
+    return serialize(Renderer([tmp_path]).render("t.j2", dict(context)).root)
+
+
+def test_sections_get_headings_and_empty_sections_vanish(tmp_path: Path) -> None:
+    source = (
+        '{% call section("a", "First") %}alpha\n{% endcall %}'
+        '{% call section("b", "Empty") %}{% endcall %}'
+        '{% call section("c", "Third") %}gamma\n{% endcall %}'
+    )
+    assert render(tmp_path, source) == "FIRST:\nalpha\n\nTHIRD:\ngamma"
+
+
+def test_markdown_headings(tmp_path: Path) -> None:
+    (tmp_path / "t.j2").write_text('{% call section("a", "Scene") %}castle\n{% endcall %}', encoding="utf-8")
+    root = Renderer([tmp_path]).render("t.j2", {}).root
+    assert serialize(root, headings="markdown") == "## Scene\ncastle"
+
+
+def test_cuts_drop_and_summarise_whole_fragments(tmp_path: Path) -> None:
+    source = (
+        '{% call section("s", "Style", summary="short form.") %}long one. long two.\n{% endcall %}'
+        '{% call part("p", optional=True) %}props line\n{% endcall %}tail\n'
+    )
+    (tmp_path / "t.j2").write_text(source, encoding="utf-8")
+    root = Renderer([tmp_path]).render("t.j2", {}).root
+    assert serialize(root, {"s": "summary", "p": "drop"}) == "STYLE:\nshort form.\n\ntail"
+
+
+def test_interpolated_values_cannot_forge_markers(tmp_path: Path) -> None:
+    out = render(tmp_path, '{% call part("a") %}{{ evil }}\n{% endcall %}', evil="x\ue0000\ue001y\ue002z")
+    assert out == "x0yz"
+
+
+def test_duplicate_fragment_ids_are_refused(tmp_path: Path) -> None:
+    source = '{% call part("a") %}1{% endcall %}{% call part("a") %}2{% endcall %}'
+    with pytest.raises(TemplateError, match="fragment id 'a' is used twice"):
+        render(tmp_path, source)
+
+
+def test_sandbox_blocks_python_internals_with_the_line(tmp_path: Path) -> None:
+    with pytest.raises(TemplateError) as err:
+        render(tmp_path, "ok\n{{ ''.__class__.__mro__[1].__subclasses__() }}\n")
+    assert "t.j2:2" in str(err.value)
+    assert "Python internals" in str(err.value)
+
+
+def test_undefined_names_are_errors_with_the_line(tmp_path: Path) -> None:
+    with pytest.raises(TemplateError) as err:
+        render(tmp_path, "line one\n{{ nope }}\n")
+    assert str(err.value).startswith(f"{tmp_path / 't.j2'}:2: undefined variable: 'nope' is undefined")
+
+
+def test_syntax_errors_are_located(tmp_path: Path) -> None:
+    with pytest.raises(TemplateError) as err:
+        render(tmp_path, "a\n{% if %}\n")
+    assert ":2:" in str(err.value)
+
+
+def test_no_autoescape(tmp_path: Path) -> None:
+    assert render(tmp_path, "{{ v }}", v="<b> & 'q'") == "<b> & 'q'"
