@@ -14,7 +14,7 @@ from composer.frames import check_frame
 from composer.guard import Shortening, fit
 from composer.library import CONFIG_FILE, Library, Loaded
 from composer.models import BrandKit, Character, Product, Scene, Style, Target
-from composer.render import Cut, Fragment, Renderer, serialize
+from composer.render import Cut, Fragment, Renderer, plain_text, serialize
 from composer.shot import ShotSpec
 from composer.tokens import TokenCount, TokenCounter, shared_counter
 
@@ -40,18 +40,17 @@ class ShotAssets:
         """The template context: plain data only (the sandbox never sees model objects)."""
         return {
             "shot": {
-                "slug": spec.slug(),
                 "target": self.target_name,
                 "kind": self.target.kind,
                 "has_frames": bool(self.reference_frames),
             },
-            "brand": _asset_context(self.brand),
-            "style": _asset_context(self.style),
-            "scene": _asset_context(self.scene),
-            "characters": [_asset_context(c) for c in self.characters],
-            "products": [_asset_context(p) for p in self.products],
+            "brand": self.brand.context if self.brand else None,
+            "style": self.style.context if self.style else None,
+            "scene": self.scene.context,
+            "characters": [c.context for c in self.characters],
+            "products": [p.context for p in self.products],
             "cast_ids": [*spec.characters, *spec.products],
-            "deltas": spec.deltas.model_dump(),
+            "deltas": plain_text(spec.deltas.model_dump()),
         }
 
 
@@ -174,12 +173,6 @@ class Composer:
 def compose_shot(library: Library, spec: ShotSpec) -> Brief:
     """Compose one shot (for many shots, keep one ``Composer``)."""
     return Composer(library).compose(spec)
-
-
-def _asset_context(asset: Loaded[Any] | None) -> dict[str, Any] | None:
-    if asset is None:
-        return None
-    return {"id": asset.id, **asset.model.model_dump()}
 
 
 def _file_source(kind: str, path: Path) -> dict[str, str]:

@@ -79,7 +79,7 @@ def fit(root: Fragment, limit: int, *, target: str) -> Fit:
     cuts: dict[str, Cut] = {}
     text = serialize(root, cuts)
     shortenings: list[Shortening] = []
-    steps = iter(plan_steps(root))
+    steps = iter(plan_steps(root) if len(text) > limit else [])
     writes = 1
     while len(text) > limit:
         # Plan from measured sizes: take cuts until their measured savings cover the overshoot.

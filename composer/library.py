@@ -3,7 +3,7 @@
 Layout of a library root::
 
     composer.yaml                 library config: defaults and extra targets (optional)
-    brand_kits/<id>.yaml          BrandKit
+    brand_kits/<id>.yaml          BrandKitFile (resolved through `extends` into a BrandKit)
     bibles/characters/<id>.yaml   Character   (+ reference frames beside it)
     bibles/products/<id>.yaml     Product
     bibles/styles/<id>.yaml       Style
@@ -17,7 +17,7 @@ shot reads only the files that shot uses and a long-running TUI sees edits.
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 from typing import Any, Generic, TypeVar
@@ -26,14 +26,15 @@ from pydantic import BaseModel
 
 from composer.errors import LibraryError, ReferenceFrameError, UnknownAssetError
 from composer.frames import check_frame
-from composer.models import BrandKit, Character, LibraryConfig, Product, Scene, Style, Target
+from composer.render import plain_text
+from composer.models import BrandKit, BrandKitFile, Character, LibraryConfig, Product, Scene, Style, Target
 from composer.yamlio import line_of, load_model, parse_yaml, read_text
 
 CONFIG_FILE = "composer.yaml"
 LIBRARY_ENV = "COMPOSER_LIBRARY"
 
 ASSET_KINDS: dict[str, tuple[str, type[BaseModel]]] = {
-    "brand": ("brand_kits", BrandKit),
+    "brand": ("brand_kits", BrandKitFile),
     "character": ("bibles/characters", Character),
     "product": ("bibles/products", Product),
     "style": ("bibles/styles", Style),
@@ -62,9 +63,21 @@ class Loaded(Generic[M]):
     path: Path
     sha256: str
     model: M
+    merged: Any = field(default=None, compare=False, repr=False)
+    """For a brand resolved through ``extends``: a ``composer.brands.MergeInfo`` (parents, origins)."""
 
     def source(self) -> dict[str, str]:
         return {"kind": self.kind, "id": self.id, "path": str(self.path), "sha256": self.sha256}
+
+    def sources(self) -> list[dict[str, str]]:
+        """This file and, for a merged brand, every parent file it was merged from."""
+        parents = self.merged.chain if self.merged is not None else ()
+        return [self.source(), *(p.source() for p in parents)]
+
+    @cached_property
+    def context(self) -> dict[str, Any]:
+        """The asset as template data: plain dicts and lists, made once per load."""
+        return {"id": self.id, **plain_text(self.model.model_dump())}
 
 
 def package_dir() -> Path:
@@ -102,6 +115,8 @@ class Library:
     def __init__(self, root: Path) -> None:
         self.root = root
         self._cache: dict[Path, tuple[tuple[int, int], Loaded[Any]]] = {}
+        self._paths: dict[tuple[str, str], Path] = {}
+        self._frames: dict[tuple[Path, int, int, int, int], Path] = {}
 
     @classmethod
     def find(cls, explicit: Path | None = None) -> Library:
@@ -148,8 +163,14 @@ class Library:
         return path
 
     def load(self, kind: str, asset_id: str) -> Loaded[Any]:
-        path = self.path_of(kind, asset_id)
-        stat = path.stat()
+        path = self._paths.get((kind, asset_id))
+        if path is None:
+            path = self._paths[(kind, asset_id)] = self.path_of(kind, asset_id)
+        try:
+            stat = os.stat(path)  # one system call on the hot path: the cache key, and proof it exists
+        except OSError:
+            del self._paths[(kind, asset_id)]
+            raise UnknownAssetError(kind, asset_id, self.ids(kind)) from None
         stamp = (stat.st_mtime_ns, stat.st_size)
         cached = self._cache.get(path)
         if cached and cached[0] == stamp:
@@ -160,7 +181,10 @@ class Library:
         return loaded
 
     def brand(self, asset_id: str) -> Loaded[BrandKit]:
-        return self.load("brand", asset_id)
+        """The brand kit with its ``extends`` chain merged in (``load("brand", id)`` is the raw file)."""
+        from composer.brands import resolve_brand  # brands builds on Library: imported late
+
+        return resolve_brand(self, asset_id)
 
     def character(self, asset_id: str) -> Loaded[Character]:
         return self.load("character", asset_id)
@@ -174,12 +198,23 @@ class Library:
     def scene(self, asset_id: str) -> Loaded[Scene]:
         return self.load("scene", asset_id)
 
+    def _checked_frame(self, path: Path) -> Path:
+        """``check_frame``, cached while the file it points to (symlinks followed) is unchanged."""
+        try:
+            st = os.stat(path)
+        except OSError:
+            return check_frame(path, root=self.root)  # raises the located "not found" error
+        key = (path, st.st_dev, st.st_ino, st.st_mtime_ns, st.st_size)
+        if key not in self._frames:
+            self._frames[key] = check_frame(path, root=self.root)
+        return self._frames[key]
+
     def reference_frames(self, asset: Loaded[Character] | Loaded[Product]) -> list[Path]:
         """The asset's reference frames, resolved and checked to be images inside the library."""
         frames = []
         for index, name in enumerate(asset.model.reference_frames):
             try:
-                frames.append(check_frame(asset.path.parent / name, root=self.root))
+                frames.append(self._checked_frame(asset.path.parent / name))
             except ReferenceFrameError as err:
                 line = line_of(read_text(asset.path)[0], ["reference_frames", index])
                 raise ReferenceFrameError(

@@ -192,3 +192,12 @@ def test_compose_shot_never_imports_the_tui_or_http_stack(mini_library: Path) ->
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=os.environ, check=False)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip().splitlines()[-1] == "HEAVY []"
+
+
+def test_every_brief_of_a_batch_lists_its_templates(mini_library: Path) -> None:
+    from composer import Composer, Library, ShotSpec
+
+    composer = Composer(Library(mini_library))
+    for _ in range(2):  # the second render comes from Jinja's template cache
+        brief = composer.compose(ShotSpec(characters=["ada"], scene="harbour"))
+        assert {s["id"] for s in brief.sources if s["kind"] == "template"} == {"brief.txt.j2", "character.txt.j2"}

@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 
 from composer.errors import TemplateError
-from composer.render import Renderer, serialize
+from composer.render import Renderer, plain_text, serialize
 
 
 def render(tmp_path: Path, source: str, **context: object) -> str:
@@ -38,9 +38,14 @@ def test_cuts_drop_and_summarise_whole_fragments(tmp_path: Path) -> None:
     assert serialize(root, {"s": "summary", "p": "drop"}) == "STYLE:\nshort form.\n\ntail"
 
 
-def test_interpolated_values_cannot_forge_markers(tmp_path: Path) -> None:
-    out = render(tmp_path, '{% call part("a") %}{{ evil }}\n{% endcall %}', evil="x\ue0000\ue001y\ue002z")
-    assert out == "x0yz"
+def test_template_data_cannot_forge_markers(tmp_path: Path) -> None:
+    evil = plain_text({"k": ["x\ue0000\ue001y\ue002z"]})
+    assert render(tmp_path, '{% call part("a") %}{{ evil.k[0] }}\n{% endcall %}', evil=evil) == "x0yz"
+
+
+def test_stray_markers_in_a_template_are_an_error(tmp_path: Path) -> None:
+    with pytest.raises(TemplateError, match="stray fragment marker"):
+        render(tmp_path, "a \ue002 b")
 
 
 def test_duplicate_fragment_ids_are_refused(tmp_path: Path) -> None:
