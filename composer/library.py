@@ -26,8 +26,8 @@ from pydantic import BaseModel
 
 from composer.errors import LibraryError, ReferenceFrameError, UnknownAssetError
 from composer.frames import check_frame
-from composer.render import plain_text
 from composer.models import BrandKit, BrandKitFile, Character, LibraryConfig, Product, Scene, Style, Target
+from composer.render import plain_text
 from composer.yamlio import line_of, load_model, parse_yaml, read_text
 
 CONFIG_FILE = "composer.yaml"
