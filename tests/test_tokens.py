@@ -1,0 +1,55 @@
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import pytest
+
+from composer.tokens import FORCE_ESTIMATE_ENV, TokenCounter
+
+TEXT = "Exactly four candles on a dark Carrara marble slab, backlit, three-quarter overhead."
+
+
+def test_estimate_is_labelled_when_the_table_is_unavailable(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(FORCE_ESTIMATE_ENV, "1")
+    counter = TokenCounter()
+    count = counter.count(TEXT)
+    assert count.exact is False
+    assert count.tokens == math.ceil(len(TEXT) / 4)
+    assert str(count) == f"~{count.tokens} tokens (estimate)"
+    assert counter.unavailable_reason == f"{FORCE_ESTIMATE_ENV}=1"
+
+
+def test_a_failing_table_load_degrades_to_the_estimate(monkeypatch: pytest.MonkeyPatch) -> None:
+    import tiktoken
+
+    def no_table(name: str) -> None:
+        raise ConnectionError("no network")
+
+    monkeypatch.setattr(tiktoken, "get_encoding", no_table)
+    counter = TokenCounter()
+    assert counter.count(TEXT).exact is False
+    assert counter.unavailable_reason == "o200k_base table unavailable: ConnectionError"
+
+
+def test_exact_count_with_o200k_base(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv(FORCE_ESTIMATE_ENV, raising=False)
+    counter = TokenCounter()
+    if not counter.exact:
+        pytest.skip(f"o200k_base is not available here: {counter.unavailable_reason}")
+    import tiktoken
+
+    expected = len(tiktoken.get_encoding("o200k_base").encode(TEXT))
+    assert counter.count(TEXT).tokens == expected and counter.count(TEXT).exact
+
+
+def test_composed_brief_says_when_tokens_are_estimated(mini_library: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from composer import Composer, Library, ShotSpec
+
+    monkeypatch.setenv(FORCE_ESTIMATE_ENV, "1")
+    brief = Composer(Library(mini_library), counter=TokenCounter()).compose(
+        ShotSpec(characters=["ada"], scene="harbour")
+    )
+    assert brief.tokens.exact is False
+    assert brief.warnings == [f"token count is an estimate ({FORCE_ESTIMATE_ENV}=1)"]
+    assert "(estimate)" in brief.summary_line()
