@@ -1,0 +1,173 @@
+"""Exporting a campaign: every brief as prompt files, ``manifest.csv`` and ``index.md``.
+
+Layout of an output folder::
+
+    briefs/<id>.txt|.md|.json   the same three files ``compose shot --out`` writes, one set per shot
+    manifest.csv                one row a shot, for the people who live in spreadsheets
+    index.md                    totals and one table per group, linking briefs (and images), for designers
+    images/<id>.<ext>           generated results (``compose campaign run``)
+    ledger.sqlite               what happened to every shot (``compose campaign run``)
+
+Prompt files have the content of ``composer.export`` (``brief_markdown``, ``brief_json``) but are
+written through ``write_file``: temp file + rename, without the per-file fsync of
+``write_atomic``. A reader never sees half a file either way; skipping 30,000 fsyncs is what keeps
+a 10,000-shot export within a fifth of the time composing takes. The manifest and index, which
+say what the folder holds, are written last and with ``write_atomic`` (fsynced).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from composer.campaign.expand import Expansion
+from composer.campaign.ledger import FolderLock
+from composer.campaign.plan import Plan, Planner, PlanRow
+from composer.compose import Brief
+from composer.errors import ExportError
+from composer.export import brief_json, brief_markdown, write_atomic
+
+BRIEFS_DIR = "briefs"
+IMAGES_DIR = "images"
+MANIFEST = "manifest.csv"
+INDEX = "index.md"
+
+MANIFEST_FIELDS = (
+    "id", "group", "cast", "scene", "variant", "take", "target", "backend", "mode", "chars", "limit", "tokens",
+    "reference_frames", "images", "credits", "usd", "blocked", "prompt_file", "brief_file", "output",
+)  # fmt: skip
+
+
+@dataclass(frozen=True)
+class ExportResult:
+    plan: Plan
+    folder: Path
+    files: int
+    """Prompt files written (three per shot)."""
+
+
+def write_file(path: Path, text: str) -> None:
+    """Write ``text`` whole or not at all: a temp file beside ``path``, renamed into place."""
+    temp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        with open(temp, "w", encoding="utf-8", newline="") as fh:
+            fh.write(text)
+        os.replace(temp, path)
+    except OSError as exc:
+        temp.unlink(missing_ok=True)
+        raise ExportError(f"cannot write {path}: {exc.strerror}") from None
+
+
+def write_brief(brief: Brief, briefs_dir: Path) -> None:
+    """``<slug>.txt``, ``.md`` and ``.json``: the files ``composer.export.export_prompt_files`` writes."""
+    slug = brief.slug
+    write_file(briefs_dir / f"{slug}.txt", brief.prompt)
+    write_file(briefs_dir / f"{slug}.md", brief_markdown(brief))
+    write_file(briefs_dir / f"{slug}.json", json.dumps(brief_json(brief), indent=2, ensure_ascii=False) + "\n")
+
+
+def output_name(row: PlanRow) -> str:
+    """Where the shot's result is expected: ``images/<id>.<ext>`` (the backend picks the real extension)."""
+    if row.mode.endswith("video"):
+        ext = "mp4"
+    else:
+        fmt = row.shot.options.output_format
+        ext = {"jpeg": "jpg", "webp": "webp"}.get(fmt or "", "png")
+    return f"{IMAGES_DIR}/{row.id}.{ext}"
+
+
+def export_campaign(expansion: Expansion, planner: Planner, folder: Path) -> ExportResult:
+    """Compose every shot and write its prompt files, then the manifest and index (folder locked)."""
+    with FolderLock(folder, purpose="campaign export"):
+        plan = write_plan_files(expansion, planner, folder)
+    return ExportResult(plan, folder, 3 * len(plan.rows))
+
+
+def write_plan_files(expansion: Expansion, planner: Planner, folder: Path) -> Plan:
+    """Plan every shot, writing its prompt files as it is composed; then ``manifest.csv`` and ``index.md``.
+
+    Nothing is held per shot but its ``PlanRow``: a 10,000-shot export never has 10,000 briefs in memory.
+    """
+    briefs_dir = folder / BRIEFS_DIR
+    try:
+        briefs_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise ExportError(f"cannot create {briefs_dir}: {exc.strerror}") from None
+    rows = []
+    for row, brief, _ in planner.stream(expansion):
+        write_brief(brief, briefs_dir)
+        rows.append(row)
+    plan = Plan(expansion, rows)
+    write_listing(plan, folder)
+    return plan
+
+
+def write_listing(plan: Plan, folder: Path) -> None:
+    """``manifest.csv`` and ``index.md`` for a plan, atomically."""
+    write_atomic({folder / MANIFEST: manifest_csv(plan), folder / INDEX: index_markdown(plan)})
+
+
+def manifest_row(row: PlanRow) -> list[object]:
+    s = row.shot
+    return [
+        s.id, s.group, s.cast, s.scene, s.variant, s.take, row.target, row.backend, row.mode, row.chars, row.limit,
+        row.tokens, ";".join(row.reference_frames), 1, _num(row.cost.credits), _num(row.cost.usd),
+        " | ".join(row.blocked), f"{BRIEFS_DIR}/{s.id}.txt", f"{BRIEFS_DIR}/{s.id}.md", output_name(row),
+    ]  # fmt: skip
+
+
+def manifest_csv(plan: Plan) -> str:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(MANIFEST_FIELDS)
+    writer.writerows(manifest_row(row) for row in plan.rows)
+    return buffer.getvalue()
+
+
+def _num(value: float | None) -> str:
+    return "" if value is None else f"{value:g}"
+
+
+def _cell(text: str) -> str:
+    return text.replace("|", "\\|").replace("\n", " ")
+
+
+def index_markdown(plan: Plan) -> str:
+    """The campaign for designers: totals per group, then each group's shots with links."""
+    campaign = plan.expansion.campaign
+    title = campaign.name or plan.expansion.source.path.stem
+    total = plan.total
+    lines = [f"# {title}", ""]
+    if campaign.description:
+        lines += [campaign.description.strip(), ""]
+    lines += [
+        f"{total.shots:,} shots, {total.images:,} images, {total.credits:,g} credits, ${total.usd:,.2f} "
+        f"(estimated from the price table{'; ' + str(total.unpriced) + ' unpriced' if total.unpriced else ''}"
+        f"{'; ' + str(total.blocked) + ' blocked by lint errors' if total.blocked else ''}).",
+        "",
+        "| Group | Shots | Credits | USD |",
+        "|---|---:|---:|---:|",
+    ]
+    lines += [f"| [{g}](#{g.lower()}) | {t.shots:,} | {t.credits:,g} | ${t.usd:,.2f} |" for g, t in plan.groups.items()]
+    for group in plan.groups:
+        lines += ["", f"## {group}", ""]
+        description = campaign.groups[group].description if group in campaign.groups else ""
+        if description:
+            lines += [description.strip(), ""]
+        lines += ["| Shot | Cast | Scene | Variant | Chars | Mode | Brief | Image |",
+                  "|---|---|---|---|---:|---|---|---|"]
+        for row in plan.rows:
+            if row.shot.group != group:
+                continue
+            s = row.shot
+            variant = s.variant + (f" take {s.take}" if s.take > 1 else "")
+            flag = " **blocked**" if row.blocked else ""
+            lines.append(
+                f"| `{s.id}`{flag} | {_cell(s.cast)} | {s.scene} | {_cell(variant)} | {row.chars:,} | {row.mode} | "
+                f"[md]({BRIEFS_DIR}/{s.id}.md) · [txt]({BRIEFS_DIR}/{s.id}.txt) | [image]({output_name(row)}) |"
+            )
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,246 @@
+"""Planning a campaign: compose every shot once, price it from the price table, total it up.
+
+Planning streams: ``plan_briefs`` yields each shot's row with its brief, so export writes files as
+it goes and the runner holds one brief per running task, never the whole campaign's briefs. A
+``PlanRow`` is the small, flat record that plans, manifests, ledgers and budgets share.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections import defaultdict
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from composer.backends.base import Cost, Job, OptionError
+from composer.backends.base import GenerationOptions as JobOptions
+from composer.backends.options import validate_job
+from composer.backends.prices import PriceTable
+from composer.campaign.errors import BudgetError, CampaignError
+from composer.campaign.expand import Expansion, Shot
+from composer.compose import Brief, Composer
+from composer.errors import ComposerError
+
+PLAN_FIELDS = (
+    "id", "group", "cast", "scene", "variant", "take", "target", "backend", "mode", "chars", "limit",
+    "tokens", "reference_frames", "images", "credits", "usd", "blocked",
+)  # fmt: skip
+"""The fields of one shot in ``compose campaign plan --format json|csv``."""
+
+
+@dataclass(frozen=True, slots=True)
+class PlanRow:
+    """One planned shot: what it is, how big its brief is, what it costs, whether it may run."""
+
+    shot: Shot
+    target: str
+    backend: str
+    mode: str
+    chars: int
+    limit: int
+    tokens: int
+    tokens_exact: bool
+    reference_frames: tuple[str, ...]
+    cost: Cost
+    brief_hash: str
+    """Digest of everything sent (prompt, frame contents, model, options): a change means stale."""
+    prompt_sha256: str
+    """Digest of the prompt alone: the runner checks the exported ``.txt`` against it before sending."""
+    blocked: tuple[str, ...] = ()
+    """Lint errors: a blocked shot is reported and never generated."""
+    dropped: tuple[str, ...] = ()
+
+    @property
+    def id(self) -> str:
+        return self.shot.id
+
+    @property
+    def credits(self) -> float | None:
+        return self.cost.credits
+
+    def as_dict(self) -> dict[str, Any]:
+        s = self.shot
+        return {
+            "id": s.id, "group": s.group, "cast": s.cast, "scene": s.scene, "variant": s.variant,
+            "take": s.take, "target": self.target, "backend": self.backend, "mode": self.mode,
+            "chars": self.chars, "limit": self.limit, "tokens": self.tokens,
+            "reference_frames": len(self.reference_frames), "images": 1, "credits": self.cost.credits,
+            "usd": None if self.cost.usd is None else round(self.cost.usd, 6), "blocked": list(self.blocked),
+        }  # fmt: skip
+
+
+@dataclass
+class Totals:
+    """Images, credits and money for a set of shots; unpriced shots are counted, not guessed."""
+
+    shots: int = 0
+    images: int = 0
+    credits: float = 0.0
+    usd: float = 0.0
+    unpriced: int = 0
+    blocked: int = 0
+
+    def add(self, row: PlanRow) -> None:
+        self.shots += 1
+        self.images += 1
+        self.blocked += bool(row.blocked)
+        if row.cost.credits is not None:
+            self.credits += row.cost.credits
+        if row.cost.usd is None:
+            self.unpriced += 1
+        else:
+            self.usd += row.cost.usd
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"shots": self.shots, "images": self.images, "credits": self.credits, "usd": round(self.usd, 4),
+                "unpriced": self.unpriced, "blocked": self.blocked}
+
+
+@dataclass
+class Plan:
+    """Every planned shot, with totals per group and overall."""
+
+    expansion: Expansion
+    rows: list[PlanRow]
+    groups: dict[str, Totals] = field(default_factory=dict)
+    total: Totals = field(default_factory=Totals)
+
+    def __post_init__(self) -> None:
+        for row in self.rows:
+            self.groups.setdefault(row.shot.group, Totals()).add(row)
+            self.total.add(row)
+
+    def check_budget(self, budget: float | None) -> None:
+        """Raise ``BudgetError`` when the estimate exceeds ``budget`` credits, or buys no image."""
+        if budget is None:
+            return
+        check_one_image(budget, self.rows)
+        if self.total.unpriced:
+            raise BudgetError(f"{self.total.unpriced} shots have no price in the price table, so a credit "
+                              "budget cannot be checked; add their prices to prices.yaml")
+        if self.total.credits > budget:
+            raise BudgetError(f"the campaign is estimated at {self.total.credits:,g} credits, over the budget of "
+                              f"{budget:,g} credits (by {self.total.credits - budget:,g})")
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "campaign": str(self.expansion.source.path),
+            "shots": [r.as_dict() for r in self.rows],
+            "groups": {g: t.as_dict() for g, t in self.groups.items()},
+            "total": self.total.as_dict(),
+            "excluded": sum(self.expansion.excluded.values()),
+        }
+
+
+def check_one_image(budget: float, rows: list[PlanRow]) -> None:
+    """A budget below the cheapest image buys nothing: refuse it before anything is sent."""
+    prices = [r.cost.credits for r in rows if r.cost.credits is not None]
+    if prices and budget < min(prices):
+        raise BudgetError(f"a budget of {budget:,g} credits is below the price of one image "
+                          f"({min(prices):,g} credits); nothing would be generated")
+
+
+class Planner:
+    """Composes and prices shots with one Composer and one price table (both cache)."""
+
+    def __init__(self, composer: Composer, prices: PriceTable | None = None) -> None:
+        self.composer = composer
+        self.prices = prices or PriceTable.load(composer.library.root)
+        self._costs: dict[tuple[Any, ...], Cost] = {}
+
+    def job(self, shot: Shot, brief: Brief) -> Job:
+        target = brief.target
+        return Job(
+            prompt=brief.prompt,
+            reference_frames=tuple(brief.reference_frames),
+            target=brief.target_name,
+            model=target.model,
+            kind=target.kind,
+            backend=shot.backend or target.backend,
+            options=JobOptions(**shot.options.model_dump(exclude_none=True)),
+        )
+
+    def job_for(self, row: PlanRow, prompt: str) -> Job:
+        """The job a planned row sends, rebuilt from the row and its prompt (no composing)."""
+        target = self.composer.library.target(row.target)
+        return Job(
+            prompt=prompt,
+            reference_frames=tuple(Path(p) for p in row.reference_frames),
+            target=row.target,
+            model=target.model,
+            kind=target.kind,
+            backend=row.shot.backend or target.backend,
+            options=JobOptions(**row.shot.options.model_dump(exclude_none=True)),
+        )
+
+    def cost(self, job: Job) -> Cost:
+        key = (job.backend, job.model, job.kind, bool(job.reference_frames), job.options)
+        if key not in self._costs:
+            self._costs[key] = self.prices.estimate(job)
+        return self._costs[key]
+
+    def row(self, shot: Shot) -> tuple[PlanRow, Brief, Job]:
+        """Compose, check and price one shot. Raises ``ComposerError`` for bad input."""
+        brief = self.composer.compose(shot.spec)
+        job = self.job(shot, brief)
+        validate_job(job)
+        row = PlanRow(
+            shot=shot,
+            target=brief.target_name,
+            backend=job.backend,
+            mode=brief.mode,
+            chars=brief.chars,
+            limit=brief.limit,
+            tokens=brief.tokens.tokens,
+            tokens_exact=brief.tokens.exact,
+            reference_frames=tuple(str(p) for p in brief.reference_frames),
+            cost=self.cost(job),
+            brief_hash=brief_hash(brief, job),
+            prompt_sha256=hashlib.sha256(brief.prompt.encode()).hexdigest(),
+            blocked=lint_errors(brief),
+            dropped=tuple(brief.dropped),
+        )
+        return row, brief, job
+
+    def stream(self, expansion: Expansion) -> Iterator[tuple[PlanRow, Brief, Job]]:
+        """Each shot's row, brief and job; every shot that cannot be composed is reported at the end."""
+        failures: dict[str, list[str]] = defaultdict(list)
+        for shot in expansion.shots:
+            try:
+                yield self.row(shot)
+            except OptionError as exc:
+                failures[f"options of group '{shot.group}': {exc}"].append(shot.id)
+            except ComposerError as exc:
+                failures[str(exc)].append(shot.id)
+        if failures:
+            raise compose_failures(expansion.source.path, failures)
+
+    def plan(self, expansion: Expansion) -> Plan:
+        return Plan(expansion, [row for row, _, _ in self.stream(expansion)])
+
+
+def compose_failures(path: Path, failures: dict[str, list[str]]) -> CampaignError:
+    """One line for every distinct reason, with how many shots (and which) it stops."""
+    count = sum(len(ids) for ids in failures.values())
+    parts = []
+    for reason, ids in failures.items():
+        which = ", ".join(ids[:3]) + (f" and {len(ids) - 3} more" if len(ids) > 3 else "")
+        parts.append(f"{reason} [{len(ids)} shot{'s' if len(ids) > 1 else ''}: {which}]")
+    return CampaignError(f"{path}: {count} shot{'s' if count > 1 else ''} cannot be composed: {'; '.join(parts)}")
+
+
+def brief_hash(brief: Brief, job: Job) -> str:
+    """Digest of what would be sent: prompt, frame contents (not paths), model, backend and options."""
+    frames = [s["sha256"] for s in brief.sources if s["kind"] == "reference_frame"]
+    blob = {"prompt": brief.prompt, "frames": frames, "target": job.target, "model": job.model,
+            "backend": job.backend, "options": job.options.sent()}
+    return hashlib.sha256(json.dumps(blob, sort_keys=True).encode()).hexdigest()
+
+
+def lint_errors(brief: Brief) -> tuple[str, ...]:
+    """The brief's lint errors (``Brief.findings`` of severity error), one line each."""
+    findings = getattr(brief, "findings", None) or ()
+    return tuple(str(f) for f in findings if str(getattr(f, "severity", "")) == "error")

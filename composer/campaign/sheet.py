@@ -1,0 +1,144 @@
+"""The contact sheet: every shot of a campaign folder as a labelled thumbnail, for review at a glance.
+
+Thumbnails come from the files the ledger records for done shots; a shot that is not done (or a
+video, which Pillow cannot open) gets a grey tile saying so, so gaps are as visible as results.
+Each tile is labelled with the shot id, its cast and its scene (and variant). Big campaigns are
+split into pages (``contact-sheet-1.png``...); every page is written atomically.
+"""
+
+from __future__ import annotations
+
+import os
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+
+from PIL import Image, ImageDraw, ImageFont, UnidentifiedImageError
+
+from composer.campaign.errors import CampaignError
+from composer.campaign.ledger import Entry, Ledger
+
+SHEET_NAME = "contact-sheet"
+BACKGROUND = (250, 249, 246)
+TILE = (226, 223, 216)
+INK = (28, 26, 31)
+MUTED = (110, 106, 100)
+STATE_COLOURS = {"failed": (176, 58, 46), "uncertain": (176, 120, 30), "blocked": (176, 58, 46)}
+
+
+@dataclass(frozen=True)
+class SheetLayout:
+    columns: int = 10
+    thumb: int = 240
+    """Thumbnail box in pixels (images are fitted inside, keeping their aspect ratio)."""
+    per_page: int = 200
+    gap: int = 12
+    label_lines: int = 3
+    font_size: int = 13
+
+    @property
+    def label_height(self) -> int:
+        return self.label_lines * (self.font_size + 4) + 6
+
+
+def make_sheets(folder: Path, layout: SheetLayout = SheetLayout(), *, out: Path | None = None) -> list[Path]:
+    """Write the contact sheet page(s) for the campaign in ``folder``; return their paths."""
+    with Ledger(folder, create=False) as ledger:
+        entries = list(ledger.entries().values())
+        title = Path(ledger.meta("campaign") or folder.name).stem
+    if not entries:
+        raise CampaignError(f"{folder}: the ledger records no shots yet; run `compose campaign run` first")
+    pages = [entries[i : i + layout.per_page] for i in range(0, len(entries), layout.per_page)]
+    target = out or folder
+    paths = []
+    for number, page in enumerate(pages, start=1):
+        name = f"{SHEET_NAME}.png" if len(pages) == 1 else f"{SHEET_NAME}-{number}.png"
+        heading = f"{title}: {len(entries)} shots" + (f", page {number} of {len(pages)}" if len(pages) > 1 else "")
+        image = render_page(folder, page, layout, heading)
+        paths.append(save_png(image, target / name))
+    return paths
+
+
+def render_page(folder: Path, entries: list[Entry], layout: SheetLayout, heading: str) -> Image.Image:
+    font = ImageFont.load_default(size=layout.font_size)
+    title_font = ImageFont.load_default(size=layout.font_size + 7)
+    columns = min(layout.columns, len(entries))
+    rows = -(-len(entries) // columns)
+    cell_w, cell_h = layout.thumb, layout.thumb + layout.label_height
+    header = layout.font_size + 7 + 2 * layout.gap
+    width = columns * cell_w + (columns + 1) * layout.gap
+    height = header + rows * cell_h + (rows + 1) * layout.gap
+    sheet = Image.new("RGB", (width, height), BACKGROUND)
+    draw = ImageDraw.Draw(sheet)
+    draw.text((layout.gap, layout.gap), heading, fill=INK, font=title_font)
+    # Decoding is the slow part and Pillow releases the GIL while it decodes: a few threads help.
+    with ThreadPoolExecutor(max_workers=min(8, (os.cpu_count() or 2) * 2)) as pool:
+        thumbs = list(pool.map(lambda e: thumbnail(folder, e, layout.thumb), entries))
+    for index, (entry, thumb) in enumerate(zip(entries, thumbs, strict=True)):
+        x = layout.gap + (index % columns) * (cell_w + layout.gap)
+        y = header + layout.gap + (index // columns) * (cell_h + layout.gap)
+        _tile(draw, sheet, entry, thumb, (x, y), layout, font)
+    return sheet
+
+
+def _tile(
+    draw: ImageDraw.ImageDraw,
+    sheet: Image.Image,
+    entry: Entry,
+    thumb: Image.Image | None,
+    at: tuple[int, int],
+    layout: SheetLayout,
+    font: ImageFont.FreeTypeFont | ImageFont.ImageFont,
+) -> None:
+    x, y = at
+    size = layout.thumb
+    if thumb is not None:
+        sheet.paste(thumb, (x + (size - thumb.width) // 2, y + (size - thumb.height) // 2))
+    else:
+        draw.rectangle((x, y, x + size - 1, y + size - 1), fill=TILE)
+        state = "video (not previewed)" if entry.state == "done" else entry.state.replace("composed", "not generated")
+        colour = STATE_COLOURS.get(entry.state, MUTED)
+        box = draw.textbbox((0, 0), state, font=font)
+        draw.text((x + (size - box[2]) // 2, y + size // 2 - layout.font_size), state, fill=colour, font=font)
+    scene = entry.scene + (f" / {entry.variant}" if entry.variant else "")
+    scene += f" #{entry.take}" if entry.take > 1 else ""
+    label_y = y + size + 4
+    for line, colour in ((entry.id, INK), (entry.cast, MUTED), (scene, MUTED)):
+        draw.text((x, label_y), _fit(draw, line, font, size), fill=colour, font=font)
+        label_y += layout.font_size + 4
+
+
+def thumbnail(folder: Path, entry: Entry, box: int) -> Image.Image | None:
+    """The shot's first image, fitted inside ``box`` x ``box``; None when there is none to show."""
+    if entry.state != "done" or not entry.files:
+        return None
+    path = folder / entry.files[0]["path"]
+    try:
+        with Image.open(path) as image:
+            image.draft("RGB", (box, box))  # JPEG decodes at a reduced scale: much faster for big files
+            image.thumbnail((box, box))
+            return image.convert("RGB")
+    except (OSError, UnidentifiedImageError):
+        return None
+
+
+def _fit(draw: ImageDraw.ImageDraw, text: str, font: ImageFont.FreeTypeFont | ImageFont.ImageFont, width: int) -> str:
+    """``text`` shortened with an ellipsis to fit ``width`` pixels."""
+    if draw.textlength(text, font=font) <= width:
+        return text
+    while text and draw.textlength(text + "…", font=font) > width:
+        text = text[:-1]
+    return text + "…"
+
+
+def save_png(image: Image.Image, path: Path) -> Path:
+    """Save through a temp file and rename: a reader never sees half a sheet."""
+    temp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        image.save(temp, format="PNG", optimize=False)
+        os.replace(temp, path)
+    except OSError as exc:
+        temp.unlink(missing_ok=True)
+        raise CampaignError(f"cannot write {path}: {exc.strerror}") from None
+    return path

@@ -1,0 +1,154 @@
+"""What a campaign folder holds: done, running, failed, uncertain, stale, and what it cost.
+
+Read from the ledger alone (no lock needed: SQLite's WAL lets a reader in while a run writes), so
+``status`` works during a run and long after, without the campaign file or the library.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import os
+from collections import Counter
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+from composer.campaign.ledger import LOCK_FILE, STATES, Entry, Ledger
+
+
+@dataclass
+class GroupStatus:
+    shots: int = 0
+    states: Counter[str] = field(default_factory=Counter)
+    credits: float = 0.0
+    usd: float = 0.0
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"shots": self.shots, **{s: self.states[s] for s in STATES}, "credits": self.credits,
+                "usd": round(self.usd, 4)}
+
+
+@dataclass
+class Status:
+    folder: Path
+    campaign: str | None
+    running: str | None
+    """Who holds the folder's lock (a run in progress), or None."""
+    entries: list[Entry]
+    tasks: int
+    """Provider tasks ever created for this folder."""
+    repeated: dict[str, int]
+    """Shot id -> tasks created for it, where more than one (a retry after a failed or stale attempt)."""
+    groups: dict[str, GroupStatus] = field(default_factory=dict)
+    states: Counter[str] = field(default_factory=Counter)
+
+    def __post_init__(self) -> None:
+        for entry in self.entries:
+            group = self.groups.setdefault(entry.group, GroupStatus())
+            state = "blocked" if entry.blocked and entry.state == "composed" else entry.state
+            group.shots += 1
+            group.states[state] += 1
+            self.states[state] += 1
+            if entry.state == "done":
+                group.credits += entry.credits or 0.0
+                group.usd += entry.usd or 0.0
+
+    @property
+    def spent_credits(self) -> float:
+        return sum(g.credits for g in self.groups.values())
+
+    @property
+    def spent_usd(self) -> float:
+        return sum(g.usd for g in self.groups.values())
+
+    @property
+    def committed_credits(self) -> float:
+        """Accepted but not yet collected (or uncertain): billed or likely to be."""
+        return sum(e.est_credits or 0.0 for e in self.entries if e.state in ("submitted", "uncertain"))
+
+    def stale(self) -> list[Entry]:
+        return [e for e in self.entries if e.state == "done" and e.stale]
+
+    def problems(self) -> list[Entry]:
+        return [e for e in self.entries if e.state in ("failed", "uncertain") or (e.state == "submitted" and e.error)]
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "folder": str(self.folder),
+            "campaign": self.campaign,
+            "running": self.running,
+            "shots": len(self.entries),
+            "states": {s: self.states[s] for s in (*STATES, "blocked")},
+            "stale": [e.id for e in self.stale()],
+            "credits_spent": self.spent_credits,
+            "usd_spent": round(self.spent_usd, 4),
+            "credits_committed": self.committed_credits,
+            "tasks_created": self.tasks,
+            "groups": {g: s.as_dict() for g, s in self.groups.items()},
+            "problems": [{"id": e.id, "state": e.state, "task_id": e.task_id, "error": e.error}
+                         for e in self.problems()],
+        }
+
+
+def read_status(folder: Path) -> Status:
+    with Ledger(folder, create=False) as ledger:
+        entries = list(ledger.entries().values())
+        tasks = ledger.tasks()
+        campaign = ledger.meta("campaign")
+    per_shot = Counter(shot for _, shot in tasks)
+    repeated = {shot: n for shot, n in per_shot.items() if n > 1}
+    return Status(folder, campaign, lock_holder(folder), entries, len(tasks), repeated)
+
+
+def lock_holder(folder: Path) -> str | None:
+    """The description a running campaign wrote into the lock file, or None when nobody holds it."""
+    path = folder / LOCK_FILE
+    if not path.is_file():
+        return None
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
+        except BlockingIOError:
+            return os.read(fd, 200).decode("utf-8", "replace").strip() or "another process"
+        fcntl.flock(fd, fcntl.LOCK_UN)
+        return None
+    finally:
+        os.close(fd)
+
+
+def status_text(status: Status) -> str:
+    """The human summary ``compose campaign status`` prints."""
+    s = status.states
+    lines = [
+        f"campaign: {status.campaign or 'unknown'}",
+        f"folder:   {status.folder} ({status.running + ' is running' if status.running else 'no run in progress'})",
+        f"{len(status.entries):,} shots: {s['done']:,} done, {s['submitted'] + s['submitting']:,} "
+        f"{'running' if status.running else 'submitted (collected by the next run)'}, {s['failed']:,} failed, "
+        f"{s['uncertain']:,} uncertain, {s['composed']:,} not started, {s['blocked']:,} blocked; "
+        f"{len(status.stale()):,} stale",
+        f"spent: {status.spent_credits:,g} credits (${status.spent_usd:,.2f}); committed: "
+        f"{status.committed_credits:,g} credits; provider tasks created: {status.tasks:,}",
+        "",
+        f"{'group':<16} {'shots':>6} {'done':>6} {'running':>8} {'failed':>7} {'uncertain':>9} {'todo':>6} "
+        f"{'credits':>9}",
+    ]
+    for name, g in status.groups.items():
+        running = g.states["submitted"] + g.states["submitting"]
+        lines.append(f"{name:<16} {g.shots:>6} {g.states['done']:>6} {running:>8} {g.states['failed']:>7} "
+                     f"{g.states['uncertain']:>9} {g.states['composed'] + g.states['blocked']:>6} {g.credits:>9,g}")
+    problems = status.problems()
+    if problems:
+        lines += ["", "problems:"]
+        lines += [f"  {e.id} [{e.state}{' task ' + e.task_id if e.task_id else ''}]: {e.error}" for e in problems]
+    stale = status.stale()
+    if stale:
+        lines += ["", f"stale (brief changed since generated; `run --regenerate-stale` makes them again): "
+                      f"{', '.join(e.id for e in stale[:20])}{' ...' if len(stale) > 20 else ''}"]
+    return "\n".join(lines)
+
+
+def recheck(status: Status, planned: dict[str, str]) -> Status:
+    """The status with staleness judged against a fresh plan (shot id -> brief hash), not the last run's."""
+    entries = [replace(e, brief_hash=planned.get(e.id, e.brief_hash)) for e in status.entries]
+    return Status(status.folder, status.campaign, status.running, entries, status.tasks, status.repeated)
