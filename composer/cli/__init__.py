@@ -20,6 +20,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "shot": ("composer.cli.shot", "shot"),
     "list": ("composer.cli.browse", "list_assets"),
     "show": ("composer.cli.browse", "show"),
+    "campaign": ("composer.cli.campaign", "campaign"),
 }
 """Command name -> (module, attribute); each is imported on first use."""
 
