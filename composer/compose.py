@@ -6,13 +6,14 @@
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 from composer.frames import check_frame
 from composer.guard import Shortening, fit
 from composer.library import CONFIG_FILE, Library, Loaded
+from composer.lint import Finding, lint_brief
 from composer.models import BrandKit, Character, Product, Scene, Style, Target
 from composer.render import Cut, Fragment, Renderer, plain_text, serialize
 from composer.shot import ShotSpec
@@ -69,6 +70,8 @@ class Brief:
     sources: list[dict[str, str]]
     tree: Fragment = field(repr=False)
     cuts: dict[str, Cut] = field(repr=False)
+    findings: list[Finding] = field(default_factory=list)
+    """Lint findings (composer.lint), worst first; errors block generation."""
 
     @property
     def target_name(self) -> str:
@@ -145,7 +148,7 @@ class Composer:
         warnings = []
         if not tokens.exact:
             warnings.append(f"token count is an estimate ({self.counter.unavailable_reason})")
-        return Brief(
+        brief = Brief(
             spec=spec,
             assets=assets,
             limit=limit,
@@ -158,10 +161,11 @@ class Composer:
             tree=rendered.root,
             cuts=fitted.cuts,
         )
+        return replace(brief, findings=lint_brief(brief))
 
     def _sources(self, assets: ShotAssets, templates: list[tuple[Path, str]]) -> list[dict[str, str]]:
         """Every file the brief was made from, with its SHA-256."""
-        sources = [a.source() for a in assets.loaded()]
+        sources = [source for a in assets.loaded() for source in a.sources()]
         config_path = self.library.root / CONFIG_FILE
         if config_path.is_file():
             sources.insert(0, _file_source("config", config_path))

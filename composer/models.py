@@ -44,6 +44,21 @@ class LogoRules(Asset):
     """Where the logo may go and how it may not be treated."""
 
 
+class LintException(Asset):
+    """An explicit, named permission to break one lint rule for one term (e.g. red hair): the
+    finding it covers becomes a notice that cites it."""
+
+    rule: Literal["conflict", "palette", "exactness", "frames", "logo"]
+    """The lint rule it applies to (e.g. ``conflict``)."""
+    term: str = Field(min_length=1)
+    """What it allows: a forbidden term or colour family (``red``), an off-palette hex, a counted
+    noun, a cast id (``frames``) or ``logo``."""
+    asset: str | None = Field(default=None, min_length=1)
+    """Only for this asset id (e.g. ``fox``); default: wherever the term occurs."""
+    reason: str = Field(min_length=1)
+    """Why, and who approved it: shown in every brief that uses it."""
+
+
 class BrandKit(Asset):
     name: str = Field(min_length=1)
     """Display name of the brand."""
@@ -59,6 +74,47 @@ class BrandKit(Asset):
     """Things every image of this brand must show or respect."""
     do_not_include: list[str] = []
     """Negative constraints: what must never appear (e.g. "red anywhere in frame")."""
+    lint_exceptions: list[LintException] = []
+    """Named exceptions to lint rules that this brand approves."""
+
+
+class TypographyPatch(Asset):
+    headline: str | None = None
+    """Typeface and treatment for headlines."""
+    body: str | None = None
+    """Typeface and treatment for body copy."""
+    rules: list[str] = []
+    """Further typography rules (added to the parent's)."""
+
+
+class LogoPatch(Asset):
+    clear_space: str | None = None
+    """The clear-space rule around the logo."""
+    placement: list[str] = []
+    """Where the logo may go (added to the parent's)."""
+
+
+class BrandKitFile(Asset):
+    """A brand kit file as written: every field optional, so a sub-brand states only what differs."""
+
+    extends: str | None = None
+    """Id of the parent brand kit whose values this one inherits (lists merge, scalars override)."""
+    name: str | None = None
+    """Display name of the brand."""
+    palette: list[PaletteColour] = []
+    """Colours, merged with the parent's by name."""
+    typography: TypographyPatch | None = None
+    """Typography rules for any on-image text."""
+    logo: LogoPatch | None = None
+    """Logo clear-space and placement rules."""
+    mood: str | None = None
+    """The brand's mood in a sentence or two."""
+    must_include: list[str] = []
+    """Things every image of this brand must show or respect (added to the parent's)."""
+    do_not_include: list[str] = []
+    """Negative constraints (added to the parent's; a sub-brand can never remove one)."""
+    lint_exceptions: list[LintException] = []
+    """Named exceptions to lint rules that this brand approves."""
 
 
 class Identity(Asset):
@@ -228,6 +284,8 @@ class ShotDeltas(Asset):
     """Extra negative constraints for this shot."""
     notes: list[str] = []
     """Anything else the brief must say."""
+    lint_exceptions: list[LintException] = []
+    """Named exceptions to lint rules approved for this shot."""
 
     @classmethod
     def list_fields(cls) -> frozenset[str]:

@@ -20,6 +20,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "shot": ("composer.cli.shot", "shot"),
     "list": ("composer.cli.browse", "list_assets"),
     "show": ("composer.cli.browse", "show"),
+    "validate": ("composer.cli.check", "validate"),
+    "lint": ("composer.cli.check", "lint"),
     "campaign": ("composer.cli.campaign", "campaign"),
 }
 """Command name -> (module, attribute); each is imported on first use."""

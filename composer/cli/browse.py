@@ -34,15 +34,34 @@ def list_assets(kind: str | None, library_dir: Path | None) -> None:
 @click.argument("kind", type=SINGULAR_CHOICE)
 @click.argument("asset_id", metavar="ID")
 @click.option("--format", "fmt", type=click.Choice(["yaml", "json"]), default="yaml", show_default=True)
+@click.option("--explain", is_flag=True, help="Brands only: which level of the extends chain set each value.")
 @library_option
-def show(kind: str, asset_id: str, fmt: str, library_dir: Path | None) -> None:
-    """Show one asset (KIND is brand, character, product, style, scene or target), validated."""
+def show(kind: str, asset_id: str, fmt: str, explain: bool, library_dir: Path | None) -> None:
+    """Show one asset (KIND is brand, character, product, style, scene or target), validated.
+
+    A brand that extends another is shown resolved (merged with its parents).
+    """
     library = Library.find(library_dir)
-    if kind == "target":
+    if explain:
+        if kind != "brand":
+            raise click.BadParameter("--explain applies to brands only", param_hint="--explain")
+        _explain_brand(library, asset_id, fmt)
+        return
+    if kind == "brand" and library.brand(asset_id).merged.chain:
+        resolved = library.brand(asset_id)
+        data, path = resolved.model.model_dump(), resolved.path
+        if fmt == "yaml":
+            import yaml
+
+            chain = " -> ".join([asset_id, *(p.id for p in resolved.merged.chain)])
+            click.echo(f"# {path}, resolved: {chain}")
+            click.echo(yaml.safe_dump(data, sort_keys=False, allow_unicode=True).rstrip())
+            return
+    elif kind == "target":
         data = library.target(asset_id).model_dump()
         path = None
     else:
-        loaded = library.load(kind, asset_id)
+        loaded = library.brand(asset_id) if kind == "brand" else library.load(kind, asset_id)
         data, path = loaded.model.model_dump(), loaded.path
     if fmt == "json":
         click.echo(
@@ -59,3 +78,19 @@ def show(kind: str, asset_id: str, fmt: str, library_dir: Path | None) -> None:
         import yaml
 
         click.echo(yaml.safe_dump({asset_id: data}, sort_keys=False, allow_unicode=True).rstrip())
+
+
+def _explain_brand(library: Library, asset_id: str, fmt: str) -> None:
+    from composer.brands import explain_brand
+
+    rows = explain_brand(library, asset_id)
+    chain = [asset_id, *(p.id for p in library.brand(asset_id).merged.chain)]
+    if fmt == "json":
+        click.echo(json.dumps({"kind": "brand", "id": asset_id, "chain": chain,
+                               "fields": [row.as_dict() for row in rows]}, indent=2, ensure_ascii=False))
+        return
+    click.echo(f"# brand {asset_id}: {' -> '.join(chain)} (each value: the level that set it)")
+    for row in rows:
+        where = f"{row.path}:{row.line}" if row.line else row.path
+        overrides = f"; overrides {', '.join(row.overrides)}" if row.overrides else ""
+        click.echo(f"{row.field}: {row.value}\n    <- {row.brand} ({where}){overrides}")

@@ -10,6 +10,7 @@ from composer.cli.options import library_option
 from composer.compose import Composer
 from composer.export import export_prompt_files, render_output
 from composer.library import Library
+from composer.lint import raise_if_blocking
 from composer.shot import build_spec, load_shot_file, parse_set
 
 
@@ -32,14 +33,19 @@ from composer.shot import build_spec, load_shot_file, parse_set
               help="What stdout gets: the prompt, the Markdown brief, or the JSON brief.")
 @click.option("--out", type=click.Path(path_type=Path, file_okay=False),
               help="Also write <slug>.txt, .md and .json prompt files into this folder.")
+@click.option("--strict", is_flag=True, help="Lint warnings block too (exit 1, no --generate), not only errors.")
 @library_option
 def shot(
     characters: tuple[str, ...], products: tuple[str, ...], scene: str | None, brand: str | None,
     style: str | None, target: str | None, max_chars: int | None, sets: tuple[str, ...],
     shot_file: Path | None, references: tuple[Path, ...], name: str | None, fmt: str, out: Path | None,
-    library_dir: Path | None,
+    strict: bool, library_dir: Path | None,
 ) -> None:
     """Compose one brief. The brief goes to stdout; a one-line summary goes to stderr.
+
+    Lint findings go to stderr, one line each. On a lint error (with --strict, also a warning) the
+    brief is still printed and exported for review, but the command exits 1 and --generate sends
+    nothing.
 
     Example: compose shot --character red-curls --scene castle --out briefs/
     """
@@ -51,6 +57,8 @@ def shot(
         deltas=parse_set(sets),
     )
     brief = Composer(library).compose(spec)
+    for finding in brief.findings:
+        click.echo(str(finding), err=True)
     written = export_prompt_files(brief, out) if out else []
     click.echo(render_output(brief, fmt))
     click.echo(brief.summary_line(), err=True)
@@ -58,3 +66,4 @@ def shot(
         click.echo(f"Warning: {warning}", err=True)
     for path in written:
         click.echo(f"wrote {path}", err=True)
+    raise_if_blocking(brief.findings, what=f"brief {brief.slug}", strict=strict)

@@ -1,0 +1,56 @@
+"""Image-to-image: a cast member with reference frames must be sent with them.
+
+The composer attaches every cast member's frames, so this fires when a brief was assembled or
+altered elsewhere (a backend or option that sends text only): a character with frames rendered
+from text alone drifts from shot to shot.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from composer.lint.context import LintContext
+from composer.lint.findings import Finding, Location, Severity
+
+RULE = "frames"
+
+
+def check_references(ctx: LintContext) -> list[Finding]:
+    sent_names = {p.name for p in ctx.brief.reference_frames}
+    sent: set[Path] | None = None
+    findings = []
+    cast: list[Any] = [*ctx.brief.assets.characters, *ctx.brief.assets.products]
+    for member in cast:
+        names = member.model.reference_frames
+        if not names:
+            continue
+        if all(Path(name).name in sent_names for name in names):
+            continue  # the usual case, decided without touching the disk
+        sent = sent if sent is not None else {_resolve(p) for p in ctx.brief.reference_frames}
+        wanted = [_resolve(member.path.parent / name) for name in names]
+        missing = [w for w in wanted if w not in sent]
+        if not missing:
+            continue
+        where = Location(str(member.path), None, "reference_frames")
+        if len(missing) == len(wanted):
+            message = (f"{member.kind} {member.id} has {len(wanted)} reference frame(s) but the shot is sent "
+                       "text-only: its identity will drift between shots")
+        else:
+            message = (f"{member.kind} {member.id}: {len(missing)} of its {len(wanted)} reference frames are not "
+                       f"sent ({', '.join(p.name for p in missing)})")
+        findings.append(Finding(
+            Severity.WARNING, RULE, message,
+            "send the shot image-to-image with the character's frames (the composer attaches them unless "
+            "something removed them), or record lint_exceptions: [{rule: frames, term: "
+            f"{member.id}, reason: ...}}]",
+            (where,), frozenset({member.id.lower()}), member.id,
+        ))
+    return findings
+
+
+def _resolve(path: Path) -> Path:
+    try:
+        return path.resolve()
+    except OSError:
+        return path
