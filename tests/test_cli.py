@@ -57,7 +57,7 @@ def test_json_has_exactly_the_documented_fields(mini_library: Path) -> None:
     assert data["reference_frames"] == [str((mini_library / "bibles/characters/frames/ada.png").resolve())]
     assert "Exactly 3 gulls: no more, no fewer." in data["prompt"]
     assert "From left to right, in this exact order: Ada, Bo." in data["prompt"]
-    assert "- Ada and bo: older brother" in data["prompt"]
+    assert "- Ada and Bo: older brother" in data["prompt"]
     kinds = {(s["kind"], s["id"]) for s in data["sources"]}
     assert {
         ("brand", "acme"),
