@@ -101,7 +101,7 @@ class Group(Asset):
     """Deltas for every matrix shot of the group."""
     options: GenerationOptions = GenerationOptions()
     """Options for every shot of the group; they override the campaign's."""
-    images: int = Field(default=1, ge=1, le=100)
+    images: int = Field(default=1, ge=1)
     """Takes per shot: each take is its own shot (own id, own task, own image) from the same brief."""
     brand: str | None = None
     """Brand kit for the group's matrix shots (default: the campaign's)."""

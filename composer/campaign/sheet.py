@@ -13,7 +13,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
-from PIL import Image, ImageDraw, ImageFont, UnidentifiedImageError
+from PIL import Image, ImageDraw, ImageFont, ImageOps, UnidentifiedImageError
 
 from composer.campaign.errors import CampaignError
 from composer.campaign.ledger import Entry, Ledger
@@ -116,8 +116,7 @@ def thumbnail(folder: Path, entry: Entry, box: int) -> Image.Image | None:
     try:
         with Image.open(path) as image:
             image.draft("RGB", (box, box))  # JPEG decodes at a reduced scale: much faster for big files
-            image.thumbnail((box, box))
-            return image.convert("RGB")
+            return ImageOps.contain(image.convert("RGB"), (box, box))  # down (or up) to fit the box
     except (OSError, UnidentifiedImageError):
         return None
 
