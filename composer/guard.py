@@ -122,4 +122,7 @@ def _too_long(root: Fragment, cuts: dict[str, Cut], chars: int, limit: int, targ
         for child in root.children
         if isinstance(child, Fragment) and _size(child, cuts) > 0
     ]
+    unmarked = len("".join(c for c in root.children if isinstance(c, str)).strip())
+    if unmarked:
+        sections.insert(0, SectionSize("(text outside sections)", unmarked, True))
     return BriefTooLongError(target=target, limit=limit, chars=chars, sections=sections)
