@@ -23,6 +23,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "validate": ("composer.cli.check", "validate"),
     "lint": ("composer.cli.check", "lint"),
     "campaign": ("composer.cli.campaign", "campaign"),
+    "generate": ("composer.cli.generate", "generate"),
+    "credits": ("composer.cli.generate", "credits"),
 }
 """Command name -> (module, attribute); each is imported on first use."""
 

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import click
 
+from composer.cli.generate import GenerationFlags, generation_options, send_brief
 from composer.cli.options import library_option
 from composer.compose import Composer
 from composer.export import export_prompt_files, render_output
@@ -22,24 +23,67 @@ from composer.shot import build_spec, load_shot_file, parse_set
 @click.option("--style", metavar="ID", help="Style dossier id (default: the library's).")
 @click.option("--target", "-t", metavar="NAME", help="Target model window (see `compose list targets`).")
 @click.option("--max-chars", type=click.IntRange(min=1), help="Policy window that overrides the target's.")
-@click.option("--set", "sets", multiple=True, metavar="KEY=VALUE",
-              help="Per-shot delta, e.g. --set 'counts=4 candles' (repeatable; list keys split on ';').")
-@click.option("--shot", "shot_file", type=click.Path(path_type=Path, dir_okay=False, exists=True),
-              help="Shot file (YAML); flags add to and override it.")
-@click.option("--reference", "references", multiple=True, type=click.Path(path_type=Path),
-              help="Extra reference frame, anywhere on disk (repeatable).")
+@click.option(
+    "--set",
+    "sets",
+    multiple=True,
+    metavar="KEY=VALUE",
+    help="Per-shot delta, e.g. --set 'counts=4 candles' (repeatable; list keys split on ';').",
+)
+@click.option(
+    "--shot",
+    "shot_file",
+    type=click.Path(path_type=Path, dir_okay=False, exists=True),
+    help="Shot file (YAML); flags add to and override it.",
+)
+@click.option(
+    "--reference",
+    "references",
+    multiple=True,
+    type=click.Path(path_type=Path),
+    help="Extra reference frame, anywhere on disk (repeatable).",
+)
 @click.option("--name", help="File name stem for --out (default: cast and scene).")
-@click.option("--format", "fmt", type=click.Choice(["text", "md", "json"]), default="text", show_default=True,
-              help="What stdout gets: the prompt, the Markdown brief, or the JSON brief.")
-@click.option("--out", type=click.Path(path_type=Path, file_okay=False),
-              help="Also write <slug>.txt, .md and .json prompt files into this folder.")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "md", "json"]),
+    default="text",
+    show_default=True,
+    help="What stdout gets: the prompt, the Markdown brief, or the JSON brief.",
+)
+@click.option(
+    "--out",
+    type=click.Path(path_type=Path, file_okay=False),
+    help="Also write <slug>.txt, .md and .json prompt files into this folder.",
+)
+@click.option(
+    "--generate",
+    is_flag=True,
+    help="Also send the brief to the model (KIE_API_KEY or OPENAI_API_KEY) and save the result and "
+    "<slug>.generation.json beside the prompt files in --out (default: ./out).",
+)
 @click.option("--strict", is_flag=True, help="Lint warnings block too (exit 1, no --generate), not only errors.")
+@generation_options
 @library_option
 def shot(
-    characters: tuple[str, ...], products: tuple[str, ...], scene: str | None, brand: str | None,
-    style: str | None, target: str | None, max_chars: int | None, sets: tuple[str, ...],
-    shot_file: Path | None, references: tuple[Path, ...], name: str | None, fmt: str, out: Path | None,
-    strict: bool, library_dir: Path | None,
+    characters: tuple[str, ...],
+    products: tuple[str, ...],
+    scene: str | None,
+    brand: str | None,
+    style: str | None,
+    target: str | None,
+    max_chars: int | None,
+    sets: tuple[str, ...],
+    shot_file: Path | None,
+    references: tuple[Path, ...],
+    name: str | None,
+    fmt: str,
+    out: Path | None,
+    generate: bool,
+    strict: bool,
+    generation: GenerationFlags,
+    library_dir: Path | None,
 ) -> None:
     """Compose one brief. The brief goes to stdout; a one-line summary goes to stderr.
 
@@ -52,13 +96,25 @@ def shot(
     library = Library.find(library_dir)
     spec = build_spec(
         load_shot_file(shot_file) if shot_file else None,
-        characters=list(characters), products=list(products), scene=scene, brand=brand, style=style,
-        target=target, max_chars=max_chars, references=[str(r) for r in references], name=name,
+        characters=list(characters),
+        products=list(products),
+        scene=scene,
+        brand=brand,
+        style=style,
+        target=target,
+        max_chars=max_chars,
+        references=[str(r) for r in references],
+        name=name,
         deltas=parse_set(sets),
     )
     brief = Composer(library).compose(spec)
     for finding in brief.findings:
         click.echo(str(finding), err=True)
+    if generate:
+        raise_if_blocking(brief.findings, what=f"not generating {brief.slug}", strict=strict)
+    if generate or generation.estimate:
+        send_brief(brief, library, generation, out=out, fmt=fmt)
+        return
     written = export_prompt_files(brief, out) if out else []
     click.echo(render_output(brief, fmt))
     click.echo(brief.summary_line(), err=True)

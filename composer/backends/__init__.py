@@ -1,0 +1,131 @@
+"""Generation backends: send a prompt (and its reference frames) to a model and bring the result home.
+
+The API campaigns build on (async; one backend instance serves many concurrent jobs)::
+
+    from composer.backends import Job, GenerationOptions, PollSchedule, make_backend
+
+    job = Job(prompt, reference_frames=(Path("isla.png"),), target="gpt-image-2", model="gpt-image-2",
+              kind="image", backend="kie", options=GenerationOptions(aspect_ratio="16:9", resolution="2K"))
+    async with make_backend("kie", poll=PollSchedule()) as backend:
+        backend.validate(job)                        # pure: OptionError before any request
+        cost = backend.estimate_cost(job)            # pure: Cost from the price table
+        submission = await backend.submit(job)       # uploads frames, creates the task, returns once
+                                                     # accepted: persist submission.to_json() now
+        result = await backend.collect(submission, out_dir, stem)   # polls, downloads; GenerationResult
+        balance = await backend.credits()            # Credits (KIE only)
+
+- ``Job``: prompt, reference frames (local paths), target name, model, kind, backend, options.
+- ``Submission``: the accepted task (``task_id``, the request as sent, uploaded URLs);
+  ``Submission.from_json(saved)`` rebuilds it so ``collect`` can resume without creating the task
+  again. For OpenAI (synchronous) ``submit`` makes the call and the submission carries the images.
+- ``GenerationResult``: files, URLs, timings, cost, usage, polls.
+- Errors derive from ``GenerationError`` (a ``ComposerError``); each class says ``retryable``
+  (the client already retried within its ``RetryPolicy``) and ``resumable`` (the task was
+  accepted: collect it again rather than re-send).
+- ``make_backend(name, *, env=os.environ, poll=..., retry=..., prices=..., **options)`` reads
+  ``KIE_API_KEY`` / ``OPENAI_API_KEY`` and the base-URL overrides from ``env``.
+
+This package imports neither httpx nor openai until ``make_backend`` builds a backend.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from composer.backends.base import (
+    BACKENDS,
+    DEFAULT_POLL,
+    AuthError,
+    Backend,
+    BackendName,
+    Cost,
+    Credits,
+    DownloadError,
+    FeatureDisabledError,
+    GenerationError,
+    GenerationOptions,
+    GenerationResult,
+    InsufficientCreditsError,
+    InterruptedGenerationError,
+    Job,
+    Kind,
+    MissingKeyError,
+    NetworkError,
+    NotFoundError,
+    OptionError,
+    PollSchedule,
+    PollTimeoutError,
+    Progress,
+    ProgressEvent,
+    ProviderResponseError,
+    QuotaExceededError,
+    RateLimitedError,
+    RequestRejectedError,
+    ServiceUnavailableError,
+    Submission,
+    SubmitUncertainError,
+    TaskFailedError,
+    TransientError,
+    no_progress,
+)
+from composer.backends.options import validate_job
+from composer.backends.prices import PriceTable
+from composer.backends.retry import DEFAULT_RETRY, RetryPolicy
+
+KEY_VARIABLES = {"kie": "KIE_API_KEY", "openai": "OPENAI_API_KEY"}
+
+__all__ = [
+    "BACKENDS", "KEY_VARIABLES", "AuthError", "Backend", "BackendName", "Cost", "Credits", "DownloadError",
+    "FeatureDisabledError", "GenerationError", "GenerationOptions", "GenerationResult",
+    "InsufficientCreditsError", "InterruptedGenerationError", "Job", "Kind", "MissingKeyError", "NetworkError",
+    "NotFoundError", "OptionError", "PollSchedule", "PollTimeoutError", "PriceTable", "Progress",
+    "ProgressEvent", "ProviderResponseError", "QuotaExceededError", "RateLimitedError", "RequestRejectedError",
+    "RetryPolicy", "ServiceUnavailableError", "Submission", "SubmitUncertainError", "TaskFailedError",
+    "TransientError", "api_key", "make_backend", "no_progress", "validate_job",
+]
+
+
+def api_key(name: str, env: Mapping[str, str] = os.environ) -> str:
+    """The backend's API key from ``env``, or a ``MissingKeyError`` naming the variable to set."""
+    if name not in KEY_VARIABLES:
+        raise GenerationError(f"unknown backend '{name}' (choose {' or '.join(BACKENDS)})")
+    variable = KEY_VARIABLES[name]
+    key = env.get(variable, "").strip()
+    if not key:
+        raise MissingKeyError(f"no API key for the {name} backend: set {variable}")
+    return key
+
+
+def make_backend(
+    name: str,
+    *,
+    env: Mapping[str, str] = os.environ,
+    poll: PollSchedule = DEFAULT_POLL,
+    retry: RetryPolicy = DEFAULT_RETRY,
+    prices: PriceTable | None = None,
+    library_root: Path | None = None,
+    **options: Any,
+) -> Backend:
+    """A backend by name (``kie`` or ``openai``), its key and base URLs from ``env``.
+
+    ``prices`` defaults to the bundled table merged with ``<library_root>/prices.yaml``; ``options``
+    go to the backend's constructor (e.g. ``max_connections``, ``timeout``, ``limits``).
+    """
+    key = api_key(name, env)
+    table = prices or PriceTable.load(library_root)
+    if name == "kie":
+        from composer.backends.kie import DEFAULT_BASE_URL, DEFAULT_UPLOAD_BASE_URL, KieBackend
+
+        return KieBackend(
+            key,
+            base_url=env.get("KIE_BASE_URL") or DEFAULT_BASE_URL,
+            upload_base_url=env.get("KIE_UPLOAD_BASE_URL") or DEFAULT_UPLOAD_BASE_URL,
+            poll=poll, retry=retry, prices=table, **options,
+        )
+    from composer.backends.openai_images import OpenAIImagesBackend
+
+    return OpenAIImagesBackend(key, base_url=env.get("OPENAI_BASE_URL") or None, retry=retry, prices=table,
+                               **options)

@@ -1,0 +1,167 @@
+"""Saving results: streamed to a temp file, size-capped, checked to be the media claimed, renamed into place.
+
+A result on disk is therefore always whole and always what its extension says; a failed download
+leaves no file behind (the task id and URLs stay in the generation record, so it can be resumed).
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+from urllib.parse import urlsplit
+
+from composer.backends.base import DownloadError, Kind, NetworkError, ServiceUnavailableError
+from composer.backends.retry import DEFAULT_RETRY, OnRetry, RetryPolicy, retrying
+from composer.frames import sniff_image_type
+
+if TYPE_CHECKING:
+    import httpx
+
+EXTENSIONS = {
+    "image/png": ".png", "image/jpeg": ".jpg", "image/webp": ".webp",
+    "video/mp4": ".mp4", "video/quicktime": ".mov", "video/webm": ".webm",
+}
+"""Every media type a result may be, with the extension it is saved under."""
+
+_ALIASES = {"image/jpg": "image/jpeg", "image/pjpeg": "image/jpeg", "video/x-m4v": "video/mp4"}
+_UNSPECIFIC = {"", "application/octet-stream", "binary/octet-stream"}
+"""Content types that claim nothing in particular: the bytes alone decide."""
+
+
+@dataclass(frozen=True)
+class DownloadLimits:
+    """Largest result accepted; a bigger one is refused rather than filling the disk."""
+
+    max_image_bytes: int = 64 * 1024 * 1024
+    max_video_bytes: int = 1024 * 1024 * 1024
+    chunk_bytes: int = 256 * 1024
+
+    def cap(self, kind: Kind) -> int:
+        return self.max_video_bytes if kind == "video" else self.max_image_bytes
+
+
+DEFAULT_LIMITS = DownloadLimits()
+
+
+def sniff_media(head: bytes) -> str | None:
+    """The media type of a PNG, JPEG, WebP, MP4, QuickTime or WebM file from its first 16 bytes."""
+    image = sniff_image_type(head)
+    if image:
+        return image
+    if head[4:8] == b"ftyp":
+        return "video/quicktime" if head[8:12] == b"qt  " else "video/mp4"
+    if head[:4] == b"\x1a\x45\xdf\xa3":
+        return "video/webm"
+    return None
+
+
+def check_media(head: bytes, claimed: str | None, kind: Kind, source: str) -> str:
+    """The sniffed media type, if it is of ``kind`` and agrees with the ``claimed`` content type."""
+    sniffed = sniff_media(head)
+    if sniffed is None or not sniffed.startswith(kind + "/"):
+        what = "a PNG, JPEG or WebP image" if kind == "image" else "an MP4, QuickTime or WebM video"
+        found = f" (it is {sniffed})" if sniffed else ""
+        raise DownloadError(f"{source} is not {what}{found}")
+    base = (claimed or "").split(";")[0].strip().lower()
+    base = _ALIASES.get(base, base)
+    if base not in _UNSPECIFIC and base != sniffed:
+        raise DownloadError(f"{source} claims to be {base} but is {sniffed}")
+    return sniffed
+
+
+def result_name(stem: str, index: int, count: int) -> str:
+    """``stem`` for a single result, ``stem-1``, ``stem-2``... for several."""
+    return stem if count == 1 else f"{stem}-{index + 1}"
+
+
+def describe_url(url: str) -> str:
+    """A short, query-free form of a URL for messages (signed query strings stay out of logs)."""
+    parts = urlsplit(url)
+    return f"{parts.netloc}{parts.path}"
+
+
+def _temp_path(out_dir: Path, name: str) -> Path:
+    return out_dir / f".{name}.{uuid.uuid4().hex[:8]}.part"
+
+
+def save_bytes(data: bytes, out_dir: Path, name: str, *, kind: Kind, claimed: str | None,
+               limits: DownloadLimits = DEFAULT_LIMITS) -> Path:
+    """Check ``data`` and write it atomically as ``out_dir/name.<ext>`` (for APIs that return bytes)."""
+    source = f"result {name}"
+    if len(data) > limits.cap(kind):
+        raise DownloadError(f"{source} is {len(data):,} bytes, over the {limits.cap(kind):,}-byte limit")
+    mime = check_media(data[:16], claimed, kind, source)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    temp = _temp_path(out_dir, name)
+    final = out_dir / (name + EXTENSIONS[mime])
+    try:
+        with temp.open("wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(temp, final)
+    except OSError as exc:
+        raise DownloadError(f"cannot write {final}: {exc.strerror}") from None
+    finally:
+        temp.unlink(missing_ok=True)
+    return final
+
+
+async def download(
+    client: httpx.AsyncClient, url: str, out_dir: Path, name: str, *, kind: Kind,
+    limits: DownloadLimits = DEFAULT_LIMITS, retry: RetryPolicy = DEFAULT_RETRY, on_retry: OnRetry | None = None,
+) -> Path:
+    """Stream ``url`` into ``out_dir/name.<ext>``; retries network errors and 5xx (a GET is idempotent).
+
+    Sends no Authorization header: result URLs live on a CDN that must never see the API key.
+    """
+    out_dir.mkdir(parents=True, exist_ok=True)
+    return await retrying(lambda: _download_once(client, url, out_dir, name, kind, limits), retry,
+                          on_retry=on_retry)
+
+
+async def _download_once(
+    client: httpx.AsyncClient, url: str, out_dir: Path, name: str, kind: Kind, limits: DownloadLimits
+) -> Path:
+    import httpx
+
+    source, cap = f"result {describe_url(url)}", limits.cap(kind)
+    temp = _temp_path(out_dir, name)
+    try:
+        async with client.stream("GET", url) as response:
+            _check_status(response.status_code, source)
+            declared = int(response.headers.get("content-length") or 0)
+            if declared > cap:
+                raise DownloadError(f"{source} is {declared:,} bytes, over the {cap:,}-byte limit")
+            head, size = b"", 0
+            with temp.open("wb") as fh:
+                async for chunk in response.aiter_bytes(limits.chunk_bytes):
+                    size += len(chunk)
+                    if size > cap:
+                        raise DownloadError(f"{source} is over the {cap:,}-byte limit")
+                    if len(head) < 16:
+                        head += chunk[: 16 - len(head)]
+                    fh.write(chunk)
+                fh.flush()
+                os.fsync(fh.fileno())
+            mime = check_media(head, response.headers.get("content-type"), kind, source)
+        final = out_dir / (name + EXTENSIONS[mime])
+        os.replace(temp, final)
+        return final
+    except httpx.TransportError as exc:
+        raise NetworkError(f"downloading {source} failed: {type(exc).__name__}", maybe_sent=True) from None
+    except OSError as exc:
+        raise DownloadError(f"cannot write {out_dir / name}: {exc.strerror}") from None
+    finally:
+        temp.unlink(missing_ok=True)
+
+
+def _check_status(status: int, source: str) -> None:
+    if status == 429 or status >= 500:
+        raise ServiceUnavailableError(f"downloading {source} failed: HTTP {status}", status=status)
+    if status >= 400:
+        raise DownloadError(f"downloading {source} failed: HTTP {status} (result URLs expire after about "
+                            "a day; resume soon, or re-send)", status=status)

@@ -1,0 +1,398 @@
+"""KIE's jobs API: GPT Image 2 (text- and image-to-image) and Sora 2 (image-to-video), through httpx.
+
+The flow, per KIE's docs (``/work/shared/contracts/kie-jobs-api.md``): upload local reference
+frames through the file-upload API, put their ``downloadUrl``s in ``input_urls`` (``image_urls`` for
+Sora), ``createTask``, poll ``recordInfo`` until ``success`` or ``fail``, parse ``resultJson`` (a JSON
+string), download every result URL at once (they expire in about a day).
+
+A call has failed when the HTTP status is not 2xx *or* the body's ``code`` is not 200. The create
+call is retried only when KIE certainly did not accept it (429, 455, 500, 503, or a connection that
+never opened): a lost reply to an accepted create must not become a second paid task.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import json
+from pathlib import Path
+from types import TracebackType
+from typing import Any, Self
+from urllib.parse import urlsplit
+
+import httpx
+
+from composer.backends.base import (
+    DEFAULT_POLL,
+    AuthError,
+    Cost,
+    Credits,
+    DownloadError,
+    FeatureDisabledError,
+    GenerationError,
+    GenerationResult,
+    InsufficientCreditsError,
+    InterruptedGenerationError,
+    Job,
+    MissingKeyError,
+    NetworkError,
+    NotFoundError,
+    PollSchedule,
+    PollTimeoutError,
+    Progress,
+    ProgressEvent,
+    ProviderResponseError,
+    QuotaExceededError,
+    RateLimitedError,
+    RequestRejectedError,
+    ServiceUnavailableError,
+    Stopwatch,
+    Submission,
+    SubmitUncertainError,
+    TaskFailedError,
+    TransientError,
+    no_progress,
+    redact,
+)
+from composer.backends.download import DEFAULT_LIMITS, DownloadLimits, download, result_name
+from composer.backends.options import kie_model_for, model_family, validate_kie_job
+from composer.backends.prices import PriceTable
+from composer.backends.retry import (
+    DEFAULT_RETRY,
+    OnRetry,
+    RateLimiter,
+    RetryPolicy,
+    Sleep,
+    parse_retry_after,
+    retrying,
+)
+from composer.frames import sniff_image_type
+
+DEFAULT_BASE_URL = "https://api.kie.ai"
+DEFAULT_UPLOAD_BASE_URL = "https://kieai.redpandaai.co"
+UPLOAD_PATH = "composer/reference-frames"
+"""The ``uploadPath`` frames are stored under on KIE's temporary file storage."""
+CREATE_PATH = "/api/v1/jobs/createTask"
+RECORD_PATH = "/api/v1/jobs/recordInfo"
+CREDIT_PATH = "/api/v1/chat/credit"
+UPLOAD_STREAM_PATH = "/api/file-stream-upload"
+PENDING_STATES = ("waiting", "queuing", "generating")
+SAFE_TO_RECREATE = (429, 455, 500, 503)
+"""Statuses after which KIE has certainly not created the task, so the create may be retried."""
+
+
+class KieBackend:
+    """GPT Image 2 and Sora 2 through KIE. One ``httpx.AsyncClient`` (one pool) per instance."""
+
+    name = "kie"
+
+    def __init__(
+        self,
+        api_key: str,
+        *,
+        base_url: str = DEFAULT_BASE_URL,
+        upload_base_url: str = DEFAULT_UPLOAD_BASE_URL,
+        poll: PollSchedule = DEFAULT_POLL,
+        retry: RetryPolicy = DEFAULT_RETRY,
+        prices: PriceTable | None = None,
+        limits: DownloadLimits = DEFAULT_LIMITS,
+        max_connections: int = 64,
+        timeout: float = 60.0,
+        sleep: Sleep = asyncio.sleep,
+    ) -> None:
+        if not api_key:
+            raise MissingKeyError("no KIE API key: set KIE_API_KEY (get one at https://kie.ai/api-key)")
+        self._key = api_key
+        self.base_url = base_url.rstrip("/")
+        self.upload_base_url = upload_base_url.rstrip("/")
+        self.poll = poll
+        self.retry = retry
+        self.prices = prices or PriceTable.load()
+        self.limits = limits
+        self._sleep = sleep
+        self._poll_limiter = RateLimiter(poll.max_rate)
+        self._uploads: dict[str, str] = {}
+        self._upload_locks: dict[str, asyncio.Lock] = {}
+        # No default Authorization header: downloads go to a CDN that must never see the key.
+        self._client = httpx.AsyncClient(
+            timeout=httpx.Timeout(timeout, connect=min(timeout, 15.0)),
+            limits=httpx.Limits(max_connections=max_connections, max_keepalive_connections=max_connections),
+        )
+
+    # -- lifecycle ------------------------------------------------------------------------------
+    async def aclose(self) -> None:
+        await self._client.aclose()
+
+    async def __aenter__(self) -> Self:
+        return self
+
+    async def __aexit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        await self.aclose()
+
+    # -- pure -----------------------------------------------------------------------------------
+    def validate(self, job: Job) -> None:
+        validate_kie_job(job)
+
+    def build_request(self, job: Job, urls: list[str]) -> dict[str, Any]:
+        """The createTask body for ``job`` with its frames at ``urls``."""
+        model = kie_model_for(job)
+        fields: dict[str, Any] = {"prompt": job.prompt}
+        opts = job.options
+        if model_family(job.model) == "gpt-image-2":
+            if urls:
+                fields["input_urls"] = urls
+            if opts.aspect_ratio is not None:
+                fields["aspect_ratio"] = opts.aspect_ratio
+            if opts.resolution is not None:
+                fields["resolution"] = opts.resolution
+        else:
+            if urls:
+                fields["image_urls"] = urls
+            if opts.aspect_ratio is not None:
+                fields["aspect_ratio"] = opts.aspect_ratio
+            if opts.n_frames is not None:
+                fields["n_frames"] = str(opts.n_frames)  # KIE documents n_frames as the string "10" or "15"
+        return {"model": model, "input": fields}
+
+    def preview_request(self, job: Job) -> dict[str, Any]:
+        return self.build_request(job, [f"<upload of {p}>" for p in job.reference_frames])
+
+    def estimate_cost(self, job: Job) -> Cost:
+        return self.prices.kie_cost(job)
+
+    # -- HTTP -----------------------------------------------------------------------------------
+    def _message(self, text: object) -> str:
+        """Provider text made safe for a one-line message: no key, no newlines, bounded."""
+        line = " ".join(str(text).split())
+        line = redact(line, (self._key,))
+        return line if len(line) <= 300 else line[:297] + "..."
+
+    async def _call(self, method: str, url: str, what: str, **kwargs: Any) -> Any:
+        """One API request; returns the body's ``data`` or raises a classified ``GenerationError``."""
+        host = urlsplit(url).netloc
+        try:
+            response = await self._client.request(
+                method, url, headers={"Authorization": f"Bearer {self._key}"}, **kwargs
+            )
+        except (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout) as exc:
+            raise NetworkError(f"{what}: cannot connect to {host} ({type(exc).__name__})", maybe_sent=False) from None
+        except httpx.TransportError as exc:
+            raise NetworkError(f"{what}: connection to {host} failed ({type(exc).__name__})", maybe_sent=True) from None
+        try:
+            body = response.json()
+        except ValueError:
+            body = None
+        if not isinstance(body, dict):
+            if response.is_success:
+                raise ProviderResponseError(f"{what}: {host} did not answer with a JSON object "
+                                            f"(HTTP {response.status_code}); is the base URL right?")
+            body = {"msg": response.reason_phrase}
+        code = response.status_code if not response.is_success else _int(body.get("code"), 200)
+        if code == 200 and body.get("success", True) is not False:
+            return body.get("data")
+        retry_after = parse_retry_after(response.headers.get("retry-after"))
+        raise self._error(code, self._message(body.get("msg") or body.get("message") or ""), what, retry_after)
+
+    def _error(self, code: int, msg: str, what: str, retry_after: float | None) -> GenerationError:
+        detail = f": {msg}" if msg else ""
+        if code == 401:
+            return AuthError("KIE rejected the API key (401 unauthorized): check KIE_API_KEY", status=code)
+        if code == 402:
+            return InsufficientCreditsError("KIE: insufficient credits (402): top up at https://kie.ai/billing "
+                                            "(`compose credits` shows the balance)", status=code)
+        if code == 404:
+            return NotFoundError(f"{what}: not found (404){detail}", status=code)
+        if code == 422:
+            return RequestRejectedError(f"KIE rejected the request (422 validation error){detail}", status=code)
+        if code == 429:
+            return RateLimitedError(f"{what}: rate limited by KIE (429)", status=code, retry_after=retry_after)
+        if code == 433:
+            return QuotaExceededError("KIE: the API key's usage limit is exceeded (433): raise it in the KIE "
+                                      "dashboard or use another key", status=code)
+        if code == 455:
+            return ServiceUnavailableError(f"{what}: KIE is under maintenance (455)", status=code,
+                                           retry_after=retry_after)
+        if code == 501:
+            return TaskFailedError(f"KIE: generation failed (501){detail}", task_id=None, fail_code="501",
+                                   fail_msg=msg or None)
+        if code == 505:
+            return FeatureDisabledError(f"KIE: this feature is disabled for the account (505){detail}",
+                                        status=code)
+        if code >= 500:
+            return ServiceUnavailableError(f"{what}: KIE server error ({code}){detail}", status=code,
+                                           retry_after=retry_after)
+        return GenerationError(f"{what}: KIE answered {code}{detail}", status=code)
+
+    def _on_retry(self, progress: Progress) -> OnRetry:
+        def report(exc: TransientError, attempt: int, delay: float) -> None:
+            progress(ProgressEvent("retry", f"{exc}; retrying in {delay:.1f} s "
+                                            f"(attempt {attempt + 1} of {self.retry.attempts})"))
+        return report
+
+    # -- uploads --------------------------------------------------------------------------------
+    async def upload(self, path: Path, *, progress: Progress = no_progress) -> str:
+        """Upload a reference frame once per backend (by content) and return its ``downloadUrl``."""
+        data = await asyncio.to_thread(path.read_bytes)
+        digest = hashlib.sha256(data).hexdigest()
+        lock = self._upload_locks.setdefault(digest, asyncio.Lock())
+        async with lock:  # many jobs share a character's frame: the first uploads it, the rest wait
+            if digest in self._uploads:
+                return self._uploads[digest]
+            mime = sniff_image_type(data[:16]) or "application/octet-stream"
+            name = f"{digest[:12]}-{path.name}"
+            url = f"{self.upload_base_url}{UPLOAD_STREAM_PATH}"
+
+            async def send() -> Any:
+                return await self._call("POST", url, f"uploading {path.name}", files={"file": (name, data, mime)},
+                                        data={"uploadPath": UPLOAD_PATH, "fileName": name})
+
+            result = await retrying(send, self.retry, on_retry=self._on_retry(progress), sleep=self._sleep)
+            download_url = result.get("downloadUrl") if isinstance(result, dict) else None
+            if not isinstance(download_url, str) or not download_url.startswith(("http://", "https://")):
+                raise ProviderResponseError(f"uploading {path.name}: KIE's reply has no downloadUrl")
+            progress(ProgressEvent("upload", f"uploaded {path.name}"))
+            self._uploads[digest] = download_url
+            return download_url
+
+    # -- submit ---------------------------------------------------------------------------------
+    async def submit(self, job: Job, *, progress: Progress = no_progress) -> Submission:
+        self.validate(job)
+        watch = Stopwatch()
+        frames = list(job.reference_frames)
+        if frames:
+            progress(ProgressEvent("upload", f"uploading {len(frames)} reference frame(s) to KIE"))
+        urls = list(await asyncio.gather(*(self.upload(p, progress=progress) for p in frames)))
+        body = self.build_request(job, urls)
+        progress(ProgressEvent("submit", f"creating a {body['model']} task"))
+        data = await retrying(lambda: self._create_once(body), self.retry,
+                              on_retry=self._on_retry(progress), sleep=self._sleep)
+        # KIE's docs spell the id taskId; some of its pages say task_id.
+        task_id = (data.get("taskId") or data.get("task_id")) if isinstance(data, dict) else None
+        if not isinstance(task_id, str) or not task_id:
+            raise ProviderResponseError("createTask: KIE's reply has no taskId")
+        progress(ProgressEvent("submitted", f"KIE accepted task {task_id}", task_id=task_id))
+        return Submission(job=job, backend=self.name, model=body["model"], task_id=task_id, request=body,
+                          uploads={str(p): u for p, u in zip(frames, urls, strict=True)},
+                          submit_seconds=watch())
+
+    async def _create_once(self, body: dict[str, Any]) -> Any:
+        uncertain = ("KIE may have accepted the task but its reply was lost ({}); check the KIE dashboard "
+                     "(https://kie.ai/logs) before sending it again")
+        try:
+            return await self._call("POST", f"{self.base_url}{CREATE_PATH}", "createTask", json=body)
+        except NetworkError as exc:
+            if exc.maybe_sent:
+                raise SubmitUncertainError(uncertain.format(exc)) from None
+            raise
+        except ServiceUnavailableError as exc:
+            if exc.status not in SAFE_TO_RECREATE:
+                raise SubmitUncertainError(uncertain.format(exc)) from None
+            raise
+
+    # -- collect --------------------------------------------------------------------------------
+    async def record_info(self, task_id: str) -> dict[str, Any]:
+        """One ``recordInfo`` request (paced to the schedule's ``max_rate``)."""
+        await self._poll_limiter.wait()
+        data = await self._call("GET", f"{self.base_url}{RECORD_PATH}", f"polling task {task_id}",
+                                params={"taskId": task_id})
+        if not isinstance(data, dict):
+            raise NotFoundError(f"KIE has no task {task_id} (tasks expire; re-send the brief)", task_id=task_id)
+        return data
+
+    async def wait(self, task_id: str, *, progress: Progress = no_progress) -> tuple[dict[str, Any], int]:
+        """Poll until the task succeeds (its record and the number of polls), fails, or the deadline passes."""
+        watch, polls = Stopwatch(), 0
+        on_retry = self._on_retry(progress)
+        while True:
+            try:
+                info = await retrying(lambda: self.record_info(task_id), self.retry, on_retry=on_retry,
+                                      sleep=self._sleep)
+            except TransientError as exc:
+                raise InterruptedGenerationError(f"polling task {task_id} failed: {exc}", task_id=task_id) from None
+            polls += 1
+            state, elapsed = str(info.get("state") or "unknown"), watch()
+            progress(ProgressEvent("poll", f"task {task_id}: {state}", task_id=task_id, state=state,
+                                   elapsed=elapsed))
+            if state == "success":
+                return info, polls
+            if state == "fail":
+                code, msg = info.get("failCode"), self._message(info.get("failMsg") or "no reason given")
+                raise TaskFailedError(f"KIE task {task_id} failed (failCode {code}): {msg}", task_id=task_id,
+                                      fail_code=None if code is None else str(code), fail_msg=msg)
+            remaining = self.poll.deadline - elapsed
+            if remaining <= 0:
+                raise PollTimeoutError(f"KIE task {task_id} is still '{state}' after {elapsed:.0f} s "
+                                       f"(deadline {self.poll.deadline:.0f} s)", task_id=task_id)
+            await self._sleep(min(self.poll.interval(elapsed), remaining))
+
+    async def collect(
+        self, submission: Submission, out_dir: Path, stem: str, *, progress: Progress = no_progress
+    ) -> GenerationResult:
+        task_id = submission.task_id
+        if not task_id:
+            raise GenerationError("this submission has no KIE task id to collect")
+        watch = Stopwatch()
+        info, polls = await self.wait(task_id, progress=progress)
+        urls = result_urls(info, task_id)
+        waited = watch()
+        progress(ProgressEvent("download", f"downloading {len(urls)} result(s)", task_id=task_id))
+        files = await self._download_all(urls, out_dir, stem, submission, progress)
+        timings = {"submit": submission.submit_seconds, "wait": waited, "download": watch() - waited}
+        if isinstance(info.get("costTime"), int | float):
+            timings["provider"] = float(info["costTime"]) / 1000.0
+        return GenerationResult(backend=self.name, model=submission.model, task_id=task_id, files=files,
+                                urls=urls, timings=timings, cost=self.estimate_cost(submission.job), polls=polls)
+
+    async def _download_all(
+        self, urls: list[str], out_dir: Path, stem: str, submission: Submission, progress: Progress
+    ) -> list[Path]:
+        on_retry = self._on_retry(progress)
+        results = await asyncio.gather(
+            *(download(self._client, url, out_dir, result_name(stem, i, len(urls)), kind=submission.job.kind,
+                       limits=self.limits, retry=self.retry, on_retry=on_retry) for i, url in enumerate(urls)),
+            return_exceptions=True,
+        )
+        failures = [r for r in results if isinstance(r, BaseException)]
+        for failure in failures:
+            if not isinstance(failure, GenerationError):
+                raise failure
+        if failures:
+            first = failures[0]
+            raise DownloadError(f"task {submission.task_id} finished but {len(failures)} of {len(urls)} "
+                                f"download(s) failed: {first}", task_id=submission.task_id, result_urls=urls)
+        return [r for r in results if isinstance(r, Path)]
+
+    # -- account --------------------------------------------------------------------------------
+    async def credits(self) -> Credits:
+        data = await retrying(lambda: self._call("GET", f"{self.base_url}{CREDIT_PATH}", "reading the balance"),
+                              self.retry, sleep=self._sleep)
+        if isinstance(data, dict):  # tolerate {"credits": n} as well as a bare number
+            data = data.get("credits", data.get("balance"))
+        if not isinstance(data, int | float):
+            raise ProviderResponseError("KIE's credit reply holds no number")
+        rate = self.prices.credit_usd()
+        return Credits(balance=float(data), usd=float(data) * rate if rate is not None else None)
+
+
+def result_urls(info: dict[str, Any], task_id: str) -> list[str]:
+    """The result URLs of a successful task: ``resultJson`` is a JSON *string* holding ``resultUrls``."""
+    raw = info.get("resultJson")
+    try:
+        parsed = json.loads(raw) if isinstance(raw, str) else raw
+    except ValueError:
+        raise ProviderResponseError(f"task {task_id}: resultJson is not valid JSON") from None
+    urls = parsed.get("resultUrls") if isinstance(parsed, dict) else None
+    if not isinstance(urls, list) or not urls or not all(isinstance(u, str) and u for u in urls):
+        raise ProviderResponseError(f"task {task_id} succeeded but resultJson lists no resultUrls")
+    return urls
+
+
+def _int(value: object, default: int) -> int:
+    """A body ``code`` as an int (KIE sends numbers; tolerate numeric strings)."""
+    if isinstance(value, int):
+        return value
+    if isinstance(value, str) and value.strip().isdigit():
+        return int(value)
+    return default
