@@ -32,11 +32,9 @@ from composer.library import ASSET_KINDS, CONFIG_FILE, Library, Loaded, package_
 from composer.lint.findings import Finding, Location, Severity, sort_key, summary
 from composer.models import BrandKit, Character, LibraryConfig, Product, Scene, ShotDeltas, Style, Target
 from composer.render import Renderer
+from composer.shot import ShotSpec
 from composer.yamlio import line_of, parse_yaml, read_text, validation_errors
 
-TEMPLATE_NAMES = frozenset({"shot", "brand", "style", "scene", "characters", "products", "cast_ids", "deltas",
-                            "section", "part"})
-"""Every name the composer passes to a template."""
 SHOT_DIRS = ("shots", "campaigns", "examples")
 """Folders (inside the library) whose YAML files are read as shots or campaigns, for references and use."""
 IMAGE_SUFFIXES = frozenset({".png", ".jpg", ".jpeg", ".webp"})
@@ -52,6 +50,18 @@ class Asset:
     path: Path
     text: str = ""
     model: Any = None
+    raw: dict[str, Any] = field(default_factory=dict)
+    """The parsed YAML, so a file with a schema error still has its frames and references checked."""
+
+    def strings(self, name: str) -> list[str]:
+        """A list-of-strings field, from the model or, if the file failed the schema, the raw YAML."""
+        value = getattr(self.model, name) if self.model is not None else self.raw.get(name)
+        return [v for v in value if isinstance(v, str)] if isinstance(value, list) else []
+
+    def keys(self, name: str) -> list[str]:
+        """The string keys of a mapping field (model or raw YAML)."""
+        value = getattr(self.model, name) if self.model is not None else self.raw.get(name)
+        return [k for k in value if isinstance(k, str)] if isinstance(value, dict) else []
 
 
 @dataclass
@@ -117,27 +127,27 @@ def _fix_for(reason: str) -> str:
     return "correct the value (see the field's documentation in composer/models.py)"
 
 
-def _parse(report: Report, path: Path, model: type[BaseModel]) -> tuple[str, BaseModel | None]:
-    """Read and validate one file, recording every problem; the model when it is valid."""
+def _parse(report: Report, path: Path, model: type[BaseModel]) -> tuple[str, dict[str, Any], BaseModel | None]:
+    """Read and validate one file, recording every problem: its text, raw data, and model if valid."""
     try:
         text = read_text(path)[0]
         data = parse_yaml(text, path)
     except LibraryError as exc:
         report.error(exc, "schema", _fix_for(exc.reason))
-        return "", None
+        return "", {}, None
     try:
-        return text, model.model_validate(data)
+        return text, data, model.model_validate(data)
     except ValidationError as exc:
         for err in validation_errors(exc, text, path):
             report.error(err, "schema", _fix_for(err.reason))
-        return text, None
+        return text, data, None
 
 
 def _check_config(report: Report) -> LibraryConfig:
     path = report.library.root / CONFIG_FILE
     if not path.is_file():
         return LibraryConfig()
-    config = _parse(report, path, LibraryConfig)[1]
+    config = _parse(report, path, LibraryConfig)[2]
     return config if isinstance(config, LibraryConfig) else LibraryConfig()
 
 
@@ -154,8 +164,8 @@ def _load_assets(report: Report) -> None:
                 report.add(Severity.NOTICE, "ignored", f"ignored: only .yaml files in {folder_name}/ are assets",
                            "rename it to .yaml if it is an asset, or move it out of the folder", path)
                 continue
-            text, loaded = _parse(report, path, model)
-            report.assets[kind][path.stem] = Asset(kind, path.stem, path, text, loaded)
+            text, data, loaded = _parse(report, path, model)
+            report.assets[kind][path.stem] = Asset(kind, path.stem, path, text, loaded, data)
 
 
 # -- duplicates ----------------------------------------------------------------------------------
@@ -261,9 +271,7 @@ def _brand_chain(report: Report, asset: Asset) -> list[Asset] | None:
 
 def _check_characters(report: Report) -> None:
     for asset in report.assets["character"].values():
-        if asset.model is None:
-            continue
-        for other in asset.model.relationships:
+        for other in asset.keys("relationships"):
             if other not in report.ids("character") and other not in report.ids("product"):
                 report.add(Severity.ERROR, "reference", f"relationship names unknown character '{other}'",
                            "correct the id (relationships are keyed by character id) or remove the entry",
@@ -273,9 +281,7 @@ def _check_characters(report: Report) -> None:
 def _check_frames(report: Report) -> None:
     for kind in ("character", "product"):
         for asset in report.assets[kind].values():
-            if asset.model is None:
-                continue
-            for index, name in enumerate(asset.model.reference_frames):
+            for index, name in enumerate(asset.strings("reference_frames")):
                 line = line_of(asset.text, ["reference_frames", index])
                 where = f"reference_frames.{index}"
                 try:
@@ -341,7 +347,7 @@ def _check_templates(report: Report) -> None:
     config_text = read_text(config_path)[0] if config_path.is_file() else ""
     own = library.root / "templates"
     for path in sorted(own.rglob("*.j2")) if own.is_dir() else []:
-        _parse_template(report, renderer.env, path, top_level=False)
+        _parse_template(report, renderer.env, path, None)
     checked: set[str] = set()
     for name, target in sorted(targets.items()):
         if target.template in checked:
@@ -357,11 +363,11 @@ def _check_templates(report: Report) -> None:
                        f"targets.{name}.template")
             continue
         report.used.add(("template", str(found.resolve())))
-        if _parse_template(report, renderer.env, found, top_level=True):
+        if _parse_template(report, renderer.env, found, target):
             _trial_render(report, renderer, target, found)
 
 
-def _parse_template(report: Report, env: jinja2.Environment, path: Path, *, top_level: bool) -> bool:
+def _parse_template(report: Report, env: jinja2.Environment, path: Path, target: Target | None) -> bool:
     try:
         source = read_text(path)[0]
         tree = env.parse(source, path.name, str(path))
@@ -375,14 +381,14 @@ def _parse_template(report: Report, env: jinja2.Environment, path: Path, *, top_
     for ref in meta.find_referenced_templates(tree):
         if ref:
             report.used.add(("template-name", ref))
-    if not top_level:
+    if target is None:
         return True  # an included block sees its includer's loop variables: checked by the trial render
-    known = TEMPLATE_NAMES | set(env.globals)
+    known = template_names(target) | set(env.globals)
     ok = True
     for name in sorted(meta.find_undeclared_variables(tree) - known):
         line = next((n.lineno for n in tree.find_all(nodes.Name) if n.name == name), None)
         report.add(Severity.ERROR, "template", f"template uses undefined name '{name}'",
-                   f"use one of: {', '.join(sorted(TEMPLATE_NAMES))}", path, line)
+                   f"use one of: {', '.join(sorted(template_names(target)))}", path, line)
         ok = False
     return ok
 
@@ -401,37 +407,52 @@ def _trial_render(report: Report, renderer: Renderer, target: Target, path: Path
 
 
 def sample_context(target: Target, *, full: bool) -> dict[str, Any]:
-    """A template context built from the schemas alone (no library needed)."""
-    character = {"id": "sample-character", **sample(Character, full)}
-    if full:
-        character["relationships"] = {"sample-product": "sample relationship"}
-    return {
-        "shot": {"slug": "sample", "target": "sample", "kind": target.kind, "has_frames": full},
-        "brand": {"id": "sample-brand", **sample(BrandKit, full)} if full else None,
-        "style": {"id": "sample-style", **sample(Style, full)} if full else None,
-        "scene": {"id": "sample-scene", **sample(Scene, full)},
-        "characters": [character],
-        "products": [{"id": "sample-product", **sample(Product, full)}],
-        "cast_ids": ["sample-character", "sample-product"],
-        "deltas": sample(ShotDeltas, full),
-    }
+    """The context the composer would pass, for sample assets built from the schemas alone."""
+    from composer.compose import ShotAssets  # compose imports lint, which validate must not pull in early
+
+    def loaded(kind: str, model: type[BaseModel], asset_id: str) -> Loaded[Any]:
+        return Loaded(kind, asset_id, Path(f"{asset_id}.yaml"), "", model.model_validate(sample(model, full)))
+
+    character = loaded("character", Character, "sample-character")
+    if full:  # a relationship to the other cast member, so the relationship loop runs
+        character = Loaded("character", character.id, character.path, "", character.model.model_copy(
+            update={"relationships": {"sample-product": "sample relationship"}}))
+    assets = ShotAssets(
+        target_name="sample", target=target,
+        brand=loaded("brand", BrandKit, "sample-brand") if full else None,
+        style=loaded("style", Style, "sample-style") if full else None,
+        scene=loaded("scene", Scene, "sample-scene"),
+        characters=[character], products=[loaded("product", Product, "sample-product")],
+        reference_frames=[Path("sample.png")] if full else [],
+    )
+    deltas = ShotDeltas.model_validate(sample(ShotDeltas, full))
+    return assets.context(ShotSpec(characters=[character.id], products=["sample-product"], scene="sample-scene",
+                                   deltas=deltas))
+
+
+def template_names(target: Target) -> frozenset[str]:
+    """Every name a template may use: the composer's context, plus section() and part()."""
+    return frozenset(sample_context(target, full=True)) | {"section", "part"}
 
 
 def sample(model: type[BaseModel], full: bool) -> dict[str, Any]:
-    return {name: _sample_value(f.annotation, full, f.is_required()) for name, f in model.model_fields.items()}
+    """Valid sample data for a model: every field filled (``full``), or only the required ones."""
+    data = {}
+    for name, info in model.model_fields.items():
+        if full or info.is_required():
+            data[name] = "#8A9A5B" if name == "hex" else _sample_value(info.annotation, full)
+    return data
 
 
-def _sample_value(annotation: Any, full: bool, required: bool) -> Any:
+def _sample_value(annotation: Any, full: bool) -> Any:
     origin, args = typing.get_origin(annotation), typing.get_args(annotation)
     if origin in (typing.Union, types.UnionType):
-        if not full:
-            return None
         annotation = next(a for a in args if a is not type(None))
         origin, args = typing.get_origin(annotation), typing.get_args(annotation)
     if origin is list:
-        return [_sample_value(args[0], full, True)] if full or required else []
+        return [_sample_value(args[0], full)]
     if origin is dict:
-        return {"sample": _sample_value(args[1], full, True)} if full else {}
+        return {"sample": _sample_value(args[1], full)}
     if origin is typing.Literal:
         return args[0]
     if isinstance(annotation, type) and issubclass(annotation, BaseModel):
@@ -448,7 +469,7 @@ def _check_unused(report: Report, config: LibraryConfig) -> None:
         for exc in asset.model.lint_exceptions if asset.model is not None else []:
             report.used.update((k, exc.asset) for k in ASSET_KINDS if exc.asset)
     for asset in report.assets["character"].values():
-        for other in asset.model.relationships if asset.model is not None else []:
+        for other in asset.keys("relationships"):
             report.used.update({("character", other), ("product", other)})
     where = "composer.yaml defaults, a brand's extends, a relationship, or a shot/campaign file in " + \
         ", ".join(f"{d}/" for d in SHOT_DIRS)

@@ -18,13 +18,13 @@ Hex codes are classified by hue, computed from RGB (HSL model), in degrees:
 family   hue                  also requires
 =======  ===================  ====================================================
 red      345-360 and 0-15     saturation >= 0.35, lightness 0.15-0.75
-pink     290-345              saturation >= 0.35, lightness 0.15-0.90; also red hues lighter than 0.75
+pink     315-345              saturation >= 0.35, lightness 0.15-0.90; also red hues lighter than 0.75
 orange   15-45                saturation >= 0.35, lightness 0.40-0.85
 brown    15-45                saturation >= 0.20, lightness 0.10-0.40 (dark oranges are browns)
 yellow   45-70                saturation >= 0.35, lightness 0.15-0.90
 green    70-165               saturation >= 0.25, lightness 0.10-0.90
 blue     165-255              saturation >= 0.25, lightness 0.10-0.90
-purple   255-290              saturation >= 0.25, lightness 0.10-0.90
+purple   255-315              saturation >= 0.25, lightness 0.10-0.90
 black    any                  lightness < 0.12
 white    any                  lightness > 0.94
 grey     any                  saturation < 0.12 (and neither black nor white)
@@ -94,13 +94,13 @@ HUE_RANGES: tuple[tuple[str, float, float, float, float, float], ...] = (
     ("red", 0, 15, 0.35, 0.15, 0.75),
     ("pink", 345, 360, 0.35, 0.75, 0.90),
     ("pink", 0, 15, 0.35, 0.75, 0.90),
-    ("pink", 290, 345, 0.35, 0.15, 0.90),
+    ("pink", 315, 345, 0.35, 0.15, 0.90),
     ("brown", 15, 45, 0.20, 0.10, 0.40),
     ("orange", 15, 45, 0.35, 0.40, 0.85),
     ("yellow", 45, 70, 0.35, 0.15, 0.90),
     ("green", 70, 165, 0.25, 0.10, 0.90),
     ("blue", 165, 255, 0.25, 0.10, 0.90),
-    ("purple", 255, 290, 0.25, 0.10, 0.90),
+    ("purple", 255, 315, 0.25, 0.10, 0.90),
 )
 
 

@@ -72,7 +72,10 @@ def parse_count(tokens: list[Token]) -> tuple[int | None, str, str] | None:
         noun.append(token)
     if not noun:
         return None
-    return number, stem(noun[-1].text), " ".join(t.text for t in noun)
+    # The counted noun: the first plural ("3 candles lit"), else the last word ("1 perfume bottle").
+    head = next((t for t in noun if stem(t.text) != t.lower), noun[-1])
+    end = noun.index(head) + 1
+    return number, stem(head.text), " ".join(t.text for t in noun[:end])
 
 
 def _number(word: str) -> int | None:
