@@ -1,0 +1,1 @@
+"""One widget a module; each is driven by the main screen."""
