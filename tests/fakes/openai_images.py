@@ -24,12 +24,14 @@ import threading
 import time
 from collections import Counter, deque
 from dataclasses import dataclass
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 from typing import Any
 
 import jsonschema
 from PIL import Image
+
+from fakes.kie import Server
 
 API_KEY = "sk-test-openai-0123456789abcdef"
 SPEC_PATH = Path(__file__).resolve().parent / "contracts" / "openai-images.openapi.json"
@@ -72,13 +74,12 @@ class FakeOpenAI:
         """Why requests were refused (schema errors), for assertions."""
         self.served: list[bytes] = []
         self._scripts: dict[str, deque[Reply]] = {}
-        self._server: ThreadingHTTPServer | None = None
+        self._server: Server | None = None
         self.base_url = ""
         self._counter = 0
 
     def start(self) -> FakeOpenAI:
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(self))
-        self._server.daemon_threads = True
+        self._server = Server(("127.0.0.1", 0), _handler(self))
         threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
         self.base_url = f"http://127.0.0.1:{self._server.server_address[1]}/v1"
         return self
@@ -245,6 +246,10 @@ def _scripted(handler: BaseHTTPRequestHandler, reply: Reply) -> None:
 def _handler(fake: FakeOpenAI) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
+        # Headers and body leave in one segment: with Nagle on and the client's delayed ACK, a
+        # response written in two pieces waits ~40 ms, which throttles a campaign to a crawl.
+        disable_nagle_algorithm = True
+        wbufsize = -1
 
         def do_POST(self) -> None:
             fake.handle(self)
