@@ -3,8 +3,9 @@
 The TUI generates exactly as ``compose shot --generate --out DIR`` does (same settings, same
 prompt files, same ``<slug>.generation.json`` record), from a thread worker. The client is looked
 up when the user asks to generate, never at import, so the TUI starts whether or not it is
-installed. Cancelling behaves like Ctrl-C in the CLI: the client records the generation as
-interrupted, and ``compose generate <record> --resume`` collects a task the provider accepted.
+installed. Cancelling behaves like Ctrl-C in the CLI, at the client's next progress report (see
+``SAFE_TO_STOP``): it records the generation as interrupted, and ``compose generate <record>
+--resume`` collects a task the provider accepted.
 No Textual import here.
 """
 
@@ -32,6 +33,10 @@ STAGE_FRACTIONS: dict[str, float | None] = {
     "download": 0.9, "done": 1.0,
 }
 """How far along each of the client's progress stages is; polling has no known fraction."""
+SAFE_TO_STOP = frozenset({"validate", "upload", "submit", "retry", "poll"})
+"""Stages at which a cancel stops the client: before anything is paid for, or while polling a task
+whose id is saved (``--resume`` collects it). Once results exist (OpenAI answers with its images
+in one response), the client finishes and saves them rather than throw paid work away."""
 
 
 class GenerationUnavailable(ComposerError):
@@ -78,8 +83,8 @@ def run_generation(
     settings = GenerationFlags.none().settings(out_dir=out_dir, stem=None)
 
     def on_event(event: Any) -> None:
-        if cancelled():
-            raise KeyboardInterrupt  # the client's interrupt path: the record says "interrupted"
+        if cancelled() and str(event.stage) in SAFE_TO_STOP:
+            raise KeyboardInterrupt  # the client's Ctrl-C path: it records the generation as interrupted
         progress(str(event.message), STAGE_FRACTIONS.get(str(event.stage)))
 
     try:

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from types import SimpleNamespace
+from typing import Any
 
 import pytest
 import yaml
@@ -12,6 +14,7 @@ from tui_helpers import bump, write_png
 
 from composer.errors import LibraryError, ShotError
 from composer.shot import ShotSpec
+from composer.tui import generation
 from composer.tui.campaign_file import append_shot
 from composer.tui.draft import Draft
 from composer.tui.frame_preview import describe_frame
@@ -183,3 +186,40 @@ def test_describe_frame_reports_an_unreadable_image_instead_of_raising(tmp_path:
     path.write_bytes(b"\x89PNG\r\n\x1a\nnot really")
     info = describe_frame(path)
     assert info.preview is None and info.problem and info.problem.startswith("no preview")
+
+
+# -- generation bridge ---------------------------------------------------------------------------
+class StagedClient:
+    """A stand-in for ``composer.generate`` that reports the KIE stages in order."""
+
+    def __init__(self) -> None:
+        self.reached: list[str] = []
+
+    def generate_brief(self, brief: object, library: object, settings: Any, *, progress: Any) -> Any:
+        for stage in ("submit", "submitted", "poll", "download", "done"):
+            progress(SimpleNamespace(stage=stage, message=f"at {stage}"))
+            self.reached.append(stage)
+        return SimpleNamespace(written=[settings.out_dir / "shot.png"])
+
+
+def test_cancel_stops_the_client_only_at_safe_points(mini_library: Path, tmp_path: Path,
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    brief = Session(mini_library, Draft(scene="harbour")).recompose().current
+    assert brief is not None
+    client = StagedClient()
+    monkeypatch.setattr(generation, "load_generate", lambda: client)
+    library = Session(mini_library).library
+
+    with pytest.raises(generation.GenerationCancelled):  # cancelled before anything was sent
+        generation.run_generation(brief, library, tmp_path, lambda m, f: None, lambda: True)
+    assert client.reached == []
+
+    client.reached.clear()
+    cancel_at: dict[str, bool] = {"now": False}
+
+    def progress(message: str, fraction: float | None) -> None:
+        cancel_at["now"] = cancel_at["now"] or message == "at download"
+
+    written = generation.run_generation(brief, library, tmp_path, progress, lambda: cancel_at["now"])
+    assert written == [tmp_path / "shot.png"]  # results existed: finished rather than thrown away
+    assert client.reached == ["submit", "submitted", "poll", "download", "done"]

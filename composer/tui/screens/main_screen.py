@@ -107,7 +107,6 @@ class MainScreen(Screen[None]):
 
     def on_mount(self) -> None:
         self.query_one("#preview", BriefPreview).border_title = "Brief"
-        self.query_one("#frames-panel", FramesPanel).border_title = "Reference frames"
         self._refresh_picker()
         self._apply(self.session.recompose())
         self.set_interval(self.poll_interval, self.poll_library)
@@ -128,8 +127,9 @@ class MainScreen(Screen[None]):
             preview.show_hint(outcome.hint or "Nothing composes yet: see Problems.")
         elif not outcome.stale:
             preview.show(outcome.brief)
-        preview.set_class(outcome.stale, "-stale")
-        preview.border_subtitle = "out of date: fix the problems below" if outcome.stale else ""
+        if preview.has_class("-stale") != outcome.stale:  # setting a border title always repaints it all
+            preview.set_class(outcome.stale, "-stale")
+            preview.border_subtitle = "out of date: fix the problems below" if outcome.stale else ""
         self.query_one("#problems", ProblemsPanel).show(outcome.problems, root)
         frames = outcome.brief.reference_frames if outcome.brief else []
         self.query_one("#frames-panel", FramesPanel).show(frames, root)
@@ -262,8 +262,9 @@ class MainScreen(Screen[None]):
         if event.state == WorkerState.SUCCESS:
             self.notify(f"Generated: wrote {len(paths)} file(s) to {self.out_dir}.")
         elif event.state == WorkerState.CANCELLED:
-            self.notify("Generation cancelled; an accepted task can be collected with "
-                        "`compose generate --resume`.", severity="warning")
+            self.notify("Generation cancelled: it stops at its next safe point. A task the provider "
+                        f"accepted is recorded in {self.out_dir} (`compose generate <record> --resume`).",
+                        severity="warning", timeout=10)
         elif worker.error is not None:
             self.notify(describe_error(worker.error), title="Generation failed", severity="error", timeout=10)
         self.post_message(self.GenerationFinished(event.state, paths, worker.error))

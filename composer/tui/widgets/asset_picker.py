@@ -1,7 +1,7 @@
 """Picking the cast, scene, brand, style and target from the library, with search as you type.
 
 One search box over one list of every asset, grouped by kind. Typing filters (each word must
-appear in "kind id"); Enter in the search box picks the highlighted match and clears the search,
+appear in the id, or begin the kind's name); Enter in the search box picks the highlighted match and clears the search,
 so "red⏎castle⏎" picks red-curls and the castle. Characters and products toggle; the other kinds
 have one value, and picking the current one again returns to the library's default.
 """
@@ -25,8 +25,9 @@ KIND_TITLES = {
 
 
 def matches(query: str, kind: str, asset_id: str) -> bool:
-    haystack = f"{kind} {asset_id}".lower()
-    return all(word in haystack for word in query.lower().split())
+    """Every word is part of the id, or (3 letters or more) the start of the kind: "sce cast"."""
+    return all(word in asset_id.lower() or (len(word) >= 3 and kind.startswith(word))
+               for word in query.lower().split())
 
 
 class AssetPicker(Vertical):
