@@ -38,38 +38,83 @@ class _Hit:
     fragment: str
 
 
+@dataclass(frozen=True, eq=False)
+class Bans:
+    """A shot's negatives, indexed for scanning; built once per distinct set of negatives."""
+
+    whole: dict[str, Negative]
+    """Colour family -> the first negative that bans all of it."""
+    narrowed: list[Negative]
+    """Colour bans narrowed to some nouns ("red lipstick")."""
+    phrases: dict[str, list[Negative]]
+    """First stemmed word -> the phrase bans that start with it."""
+    banned: frozenset[str]
+    """Every colour family any negative names."""
+
+
+_BANS: dict[object, Bans] = {}
+_SCANS: dict[tuple[Bans, str], tuple[tuple[int, tuple[Negative, ...]], ...]] = {}
+MEMO_SIZE = 4096
+"""Bound on both memos; a campaign's briefs share most sections, so their scans are reused."""
+
+
+def bans_of(ctx: LintContext) -> Bans | None:
+    bans = _BANS.get(ctx.negatives_key)
+    if bans is None:
+        negatives = [Negative(ban, leaf) for leaf in ctx.negatives for ban in parse_negative(leaf.value)]
+        if not negatives:
+            return None
+        phrases: dict[str, list[Negative]] = {}
+        for n in negatives:
+            if not n.ban.is_colour:
+                phrases.setdefault(n.ban.words[0], []).append(n)
+        whole = {n.ban.family: n for n in reversed(negatives) if n.ban.family and not n.ban.words}
+        narrowed = [n for n in negatives if n.ban.is_colour and n.ban.words]
+        bans = Bans(whole, narrowed, phrases, frozenset(whole) | {n.ban.family for n in narrowed if n.ban.family})
+        if len(_BANS) > MEMO_SIZE:
+            _BANS.clear()
+        _BANS[ctx.negatives_key] = bans
+    return bans
+
+
+def scan(bans: Bans, text: str) -> tuple[tuple[int, tuple[Negative, ...]], ...]:
+    """Token indexes of ``text`` that ask for something banned (not negated), with what bans it."""
+    key = (bans, text)
+    found = _SCANS.get(key)
+    if found is None:
+        analysed = analyse(text)
+        tokens = analysed.tokens
+        candidates = {i for i in analysed.colours if _families(tokens[i].text) & bans.banned} if bans.banned else set()
+        for first in bans.phrases.keys() & analysed.positions.keys():
+            candidates.update(analysed.positions[first])
+        hits = []
+        for index in sorted(candidates):
+            negatives = _colour_hits(tokens, index, bans) + _phrase_hits(analysed, index, bans.phrases)
+            if negatives and not is_negated(tokens, index):
+                hits.append((index, tuple(negatives)))
+        found = tuple(hits)
+        if len(_SCANS) > MEMO_SIZE:
+            _SCANS.clear()
+        _SCANS[key] = found
+    return found
+
+
 def check_conflicts(ctx: LintContext) -> list[Finding]:
-    negatives = [Negative(ban, leaf) for leaf in ctx.leaves if leaf.role == "negative"
-                 for ban in parse_negative(leaf.value)]
-    if not negatives:
+    bans = bans_of(ctx)
+    if bans is None:
         return []
-    whole = {n.ban.family: n for n in reversed(negatives) if n.ban.is_colour and not n.ban.words}
-    narrowed = [n for n in negatives if n.ban.is_colour and n.ban.words]
-    phrases: dict[str, list[Negative]] = {}
-    for n in negatives:
-        if not n.ban.is_colour:
-            phrases.setdefault(n.ban.words[0], []).append(n)
-    banned = set(whole) | {n.ban.family for n in narrowed}
     ids = {a.id.lower() for a in ctx.brief.assets.loaded()}
     hits: dict[tuple[object, ...], _Hit] = {}
     for section in ctx.positive:
-        analysed = analyse(section.text)
-        tokens = analysed.tokens
-        candidates = {i for i in analysed.colours if _families(tokens[i].text) & banned} if banned else set()
-        for first in phrases.keys() & analysed.positions.keys():
-            candidates.update(analysed.positions[first])
-        for index in sorted(candidates):
-            token = tokens[index]
-            found = _colour_hits(tokens, index, whole, narrowed) + _phrase_hits(analysed, index, phrases)
-            if not found or is_negated(tokens, index):
-                continue
+        for index, negatives in scan(bans, section.text):
+            token = analyse(section.text).tokens[index]
             word = _compound(section.text, token)
             if word.lower() in ids:
                 continue  # an asset id like "red-curls" is a name, not a request
             leaf = ctx.leaves_in(section.text, token.start, token.end)
             if leaf is not None and leaf.role != "positive":
                 continue
-            for negative in found:
+            for negative in negatives:
                 key = (negative.ban, negative.leaf.key, negative.leaf.asset_id,
                        leaf.key if leaf else section.fragment_id, leaf.asset_id if leaf else None)
                 hit = hits.setdefault(key, _Hit(negative, [], leaf, section.fragment_id))
@@ -78,16 +123,15 @@ def check_conflicts(ctx: LintContext) -> list[Finding]:
     return [_finding(ctx, hit) for hit in hits.values()]
 
 
-def _colour_hits(tokens: tuple[Token, ...], index: int, whole: dict[str | None, Negative],
-                 narrowed: list[Negative]) -> list[Negative]:
+def _colour_hits(tokens: tuple[Token, ...], index: int, bans: Bans) -> list[Negative]:
     families = _families(tokens[index].text)
     if not families:
         return []
-    found = [whole[f] for f in sorted(families) if f in whole]
-    if narrowed:
+    found = [bans.whole[f] for f in sorted(families) if f in bans.whole]
+    if bans.narrowed:
         start, end = clause_bounds(tokens, index)
         near = {stem(t.text) for t in tokens[max(start, index - WINDOW): min(end, index + WINDOW + 1)]}
-        found += [n for n in narrowed if n.ban.family in families and set(n.ban.words) <= near]
+        found += [n for n in bans.narrowed if n.ban.family in families and set(n.ban.words) <= near]
     return found
 
 
@@ -102,9 +146,8 @@ def _phrase_hits(analysed: Analysed, index: int, phrases: dict[str, list[Negativ
     candidates = phrases.get(analysed.stems[index]) if analysed.tokens[index].is_word else None
     if not candidates:
         return []
-    following = [w for t, w in zip(analysed.tokens[index:index + 12], analysed.stems[index:index + 12], strict=True)
-                 if t.is_word]
-    return [n for n in candidates if tuple(following[: len(n.ban.words)]) == n.ban.words]
+    at = analysed.word_at[index]
+    return [n for n in candidates if analysed.words[at:at + len(n.ban.words)] == n.ban.words]
 
 
 def _compound(text: str, token: Token) -> str:

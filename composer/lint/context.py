@@ -90,6 +90,13 @@ class LintContext:
     brief: Brief
     sections: list[Section]
     leaves: list[Leaf]
+    """Every string field of every asset the brief used, and of the shot's deltas."""
+    negatives: list[Leaf]
+    """The negative constraints among them (``do_not_include``, ``do_not``, ``negative``)."""
+    by_kind: dict[str, list[Leaf]]
+    """The leaves of each asset kind (``shot`` for the deltas)."""
+    negatives_key: object
+    """Identifies the set of negatives (asset versions and shot negatives), for memoised scans."""
     exceptions: list[tuple[LintException, Location]]
     template: str
     _positive_text: str | None = field(default=None, repr=False)
@@ -113,7 +120,7 @@ class LintContext:
 
     def leaf(self, kind: str, key: Loc) -> Leaf | None:
         """The field at resolved path ``key`` of the shot's asset of ``kind``."""
-        return next((leaf for leaf in self.leaves if leaf.kind == kind and leaf.key == key), None)
+        return next((leaf for leaf in self.by_kind.get(kind, ()) if leaf.key == key), None)
 
     def leaves_in(self, text: str, start: int, end: int) -> Leaf | None:
         """The asset field whose value, as written into ``text``, covers [start, end)."""
@@ -130,19 +137,28 @@ class LintContext:
 
 def build_context(brief: Brief) -> LintContext:
     sections = list(_sections(brief.tree, brief.cuts, negative=False))
+    shot = _flatten(brief.spec.deltas.model_dump(), "shot", brief.spec.name or SHOT_SOURCE, SHOT_SOURCE,
+                    ("deltas",), None)
     leaves: list[Leaf] = []
+    negatives = [leaf for leaf in shot if leaf.role == "negative"]
+    by_kind: dict[str, list[Leaf]] = {"shot": shot}
     exceptions: list[tuple[LintException, Location]] = []
+    flats = []
     for loaded in brief.assets.loaded():
-        leaves += asset_leaves(loaded)
+        flat = asset_leaves(loaded)
+        flats.append(flat)
+        leaves += flat.all
+        negatives += flat.negative
+        by_kind.setdefault(loaded.kind, []).extend(flat.all)
         if loaded.kind == "brand":
-            exceptions += [(exc, leaf_loc) for exc, leaf_loc in _brand_exceptions(loaded)]
-    leaves += _flatten(brief.spec.deltas.model_dump(), "shot", brief.spec.name or SHOT_SOURCE, SHOT_SOURCE,
-                       ("deltas",), None)
+            exceptions += _brand_exceptions(loaded)
+    leaves += shot
     exceptions += [
         (exc, Location(SHOT_SOURCE, None, f"deltas.lint_exceptions.{i}"))
         for i, exc in enumerate(brief.spec.deltas.lint_exceptions)
     ]
-    return LintContext(brief, sections, leaves, exceptions, brief.target.template)
+    key = (tuple(flats), tuple(leaf.value for leaf in shot if leaf.role == "negative"))
+    return LintContext(brief, sections, leaves, negatives, by_kind, key, exceptions, brief.target.template)
 
 
 def _sections(fragment: Fragment, cuts: dict[str, Cut], *, negative: bool) -> Iterator[Section]:
@@ -163,11 +179,20 @@ def _sections(fragment: Fragment, cuts: dict[str, Cut], *, negative: bool) -> It
 
 # -- asset fields, flattened once per file version -----------------------------------------------
 
-_LEAF_CACHE: dict[tuple[Any, ...], list[Leaf]] = {}
+@dataclass(frozen=True, eq=False)
+class AssetLeaves:
+    """One asset version's fields; compared and hashed by identity (it is cached per version)."""
+
+    all: list[Leaf]
+    negative: list[Leaf]
 
 
-def asset_leaves(loaded: Loaded[Any]) -> list[Leaf]:
-    merged = getattr(loaded, "merged", None)
+_LEAF_CACHE: dict[tuple[Any, ...], AssetLeaves] = {}
+
+
+def asset_leaves(loaded: Loaded[Any]) -> AssetLeaves:
+    """An asset's string fields, flattened once per file version (and brand chain)."""
+    merged = loaded.merged
     chain = tuple((p.path, p.sha256) for p in merged.chain) if merged is not None else ()
     key = (loaded.kind, loaded.id, loaded.path, loaded.sha256, chain)
     cached = _LEAF_CACHE.get(key)
@@ -175,7 +200,8 @@ def asset_leaves(loaded: Loaded[Any]) -> list[Leaf]:
         if len(_LEAF_CACHE) > 4096:
             _LEAF_CACHE.clear()
         origin = merged.origin if merged is not None else None
-        cached = _flatten(loaded.model.model_dump(), loaded.kind, loaded.id, str(loaded.path), (), origin)
+        flat = _flatten(loaded.model.model_dump(), loaded.kind, loaded.id, str(loaded.path), (), origin)
+        cached = AssetLeaves(flat, [leaf for leaf in flat if leaf.role == "negative"])
         _LEAF_CACHE[key] = cached
     return cached
 
@@ -205,7 +231,7 @@ def _flatten(data: Any, kind: str, asset_id: str, path: str, prefix: Loc, origin
 
 
 def _brand_exceptions(loaded: Loaded[Any]) -> list[tuple[LintException, Location]]:
-    merged = getattr(loaded, "merged", None)
+    merged = loaded.merged
     found = []
     for index, exc in enumerate(loaded.model.lint_exceptions):
         loc: Loc = ("lint_exceptions", index)

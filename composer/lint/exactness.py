@@ -85,7 +85,7 @@ def _number(word: str) -> int | None:
 def _count_statements(ctx: LintContext) -> tuple[list[Count], list[Finding]]:
     counts: list[Count] = []
     findings: list[Finding] = []
-    for leaf in ctx.leaves:
+    for leaf in ctx.by_kind["shot"]:
         if leaf.key[:2] != ("deltas", "counts"):
             continue
         parsed = parse_count(list(tokenise(leaf.value)))
@@ -141,8 +141,12 @@ def _count_mentions(ctx: LintContext, counts: list[Count]) -> list[Finding]:
     if not by_head:
         return []
     findings: dict[tuple[str, str], Finding] = {}
+    heads = by_head.keys()
     for section in ctx.positive:
-        tokens = analyse(section.text).tokens
+        analysed = analyse(section.text)
+        if not heads & analysed.positions.keys():
+            continue  # the counted nouns do not occur here at all
+        tokens = analysed.tokens
         for index in _quantities(section.text):
             token = tokens[index]
             number, vague = _number(token.lower), token.lower in VAGUE
@@ -165,7 +169,7 @@ def _count_mentions(ctx: LintContext, counts: list[Count]) -> list[Finding]:
     return list(findings.values())
 
 
-@lru_cache(maxsize=16384)
+@lru_cache(maxsize=1024)
 def _quantities(text: str) -> tuple[int, ...]:
     """Indexes of numbers and vague quantities ("4", "four", "several") in a text."""
     return tuple(i for i, t in enumerate(analyse(text).tokens)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from composer.lint.context import LintContext
+from composer.lint.context import Leaf, LintContext
 from composer.lint.findings import Finding, Location, Severity
 from composer.lint.text import is_negated, tokenise
 
@@ -36,8 +36,9 @@ def check_logo(ctx: LintContext) -> list[Finding]:
 
 def _placement(ctx: LintContext) -> Location | None:
     """Where the shot places the logo: the ``logo`` delta, or a shot/scene field that mentions it."""
-    for leaf in ctx.leaves:
-        if leaf.kind not in ("shot", "scene") or leaf.role != "positive":
+    leaves: list[Leaf] = [*ctx.by_kind.get("shot", []), *ctx.by_kind.get("scene", [])]
+    for leaf in leaves:
+        if leaf.role != "positive":
             continue
         if leaf.key[:2] == ("deltas", "logo"):
             return leaf.location()

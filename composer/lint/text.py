@@ -49,6 +49,10 @@ EXCEPTING = frozenset({"but", "except", "besides", "than"})
 STRIP_LEADING = frozenset({"no", "not", "never", "any", "anything", "without", "avoid", "a", "an", "the",
                            "other"})
 MAX_PHRASE_WORDS = 4
+CACHE_TEXTS = 1024
+"""How many distinct texts keep their tokens cached: enough for every asset part of a campaign's
+library; per-shot texts are not worth keeping, and millions of cached tokens would slow the
+garbage collector for the whole process."""
 
 
 class Token(NamedTuple):
@@ -59,7 +63,7 @@ class Token(NamedTuple):
     is_word: bool
 
 
-@lru_cache(maxsize=16384)
+@lru_cache(maxsize=CACHE_TEXTS)
 def tokenise(text: str) -> tuple[Token, ...]:
     return tuple(
         Token(m.group(), m.start(), m.end(), m.group().lower(), m.group()[0].isalpha())
@@ -79,9 +83,13 @@ class Analysed:
     """Stem -> the token indexes where it occurs."""
     colours: tuple[int, ...]
     """Indexes of colour words and hex codes."""
+    words: tuple[str, ...]
+    """The stems of the word tokens only (punctuation and hyphens skipped), for phrase matching."""
+    word_at: dict[int, int]
+    """Token index -> its position in ``words``."""
 
 
-@lru_cache(maxsize=16384)
+@lru_cache(maxsize=CACHE_TEXTS)
 def analyse(text: str) -> Analysed:
     tokens = tokenise(text)
     stems = tuple(stem(t.text) if t.is_word else t.lower for t in tokens)
@@ -89,7 +97,9 @@ def analyse(text: str) -> Analysed:
     for index, word in enumerate(stems):
         positions.setdefault(word, []).append(index)
     colours = tuple(i for i, t in enumerate(tokens) if t.text[0] == "#" or family_of_word(t.text))
-    return Analysed(tokens, stems, {k: tuple(v) for k, v in positions.items()}, colours)
+    word_indexes = [i for i, t in enumerate(tokens) if t.is_word]
+    return Analysed(tokens, stems, {k: tuple(v) for k, v in positions.items()}, colours,
+                    tuple(stems[i] for i in word_indexes), {i: n for n, i in enumerate(word_indexes)})
 
 
 @lru_cache(maxsize=65536)
