@@ -171,9 +171,10 @@ def _finding(ctx: LintContext, hit: _Hit) -> Finding:
     if hit.leaf and hit.leaf.kind != "shot":
         message = f"{hit.leaf.kind} {hit.leaf.asset_id}: {message}"
     scope = f", asset: {asset}" if asset else ""
-    fix = (f"reword {where.field or 'the template text'} (or drop the shot's {negative.kind} "
-           f"{negative.asset_id}), or record a named exception: lint_exceptions: "
-           f"[{{rule: conflict, term: {term}{scope}, reason: ...}}] in the shot or brand kit")
+    other = "remove that negative from the shot" if negative.kind == "shot" else \
+        f"use another {negative.kind} than {negative.asset_id}"
+    fix = (f"reword {where.field or 'the template text'}, {other}, or record a named exception: "
+           f"lint_exceptions: [{{rule: conflict, term: {term}{scope}, reason: ...}}] in the shot or brand kit")
     return Finding(
         Severity.ERROR if ban.is_colour else Severity.WARNING,
         RULE,
