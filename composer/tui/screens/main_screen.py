@@ -133,10 +133,10 @@ class MainScreen(Screen[None]):
         self.query_one("#problems", ProblemsPanel).show(outcome.problems, root)
         frames = outcome.brief.reference_frames if outcome.brief else []
         self.query_one("#frames-panel", FramesPanel).show(frames, root)
-        # Repaint the meter and preview in the frame that shows the typed key: their own update
-        # requests reach the screen a moment after the input's, which would leave them for the
-        # next frame, 17-33 ms later (see bench/tui_latency.py). Their unchanged rows are cached.
-        self.refresh(meter.region, preview.region)
+        # Repaint the meter and the preview's changed rows in the frame that shows the typed key:
+        # their own update requests reach the screen a moment after the input's, which would leave
+        # them for the next frame, 17-33 ms later (see bench/tui_latency.py).
+        self.refresh(meter.region, preview.changed_region())
         self.post_message(self.Recomposed(outcome))
 
     def poll_library(self) -> None:

@@ -18,7 +18,7 @@ from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
 from textual.events import Resize
-from textual.geometry import Size
+from textual.geometry import Region, Size
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
@@ -89,6 +89,9 @@ class BriefPreview(ScrollView, can_focus=True):
         """Rendered rows by content, so a repaint after an edit re-renders only the rows that changed."""
         self.first_changed: int | None = None
         """The first row the last update changed (the preview scrolls to show it)."""
+        self._changed_rows: tuple[int, int] | None = None
+        """The rows the last update changed, when only some did (None: all of them)."""
+        self._scrolled_from = 0
 
     @property
     def rows(self) -> list[str]:
@@ -128,17 +131,29 @@ class BriefPreview(ScrollView, can_focus=True):
         old, self._rows = self._rows, rows
         first, last = changed_span(old, rows)
         self.first_changed = first
+        self._changed_rows = None
         if len(old) != len(rows) or self.virtual_size.width != width:
             self.virtual_size = Size(width, len(rows))
             self.refresh()
         elif first is not None:
+            self._changed_rows = (first, last)
             self.refresh_lines(first, last - first + 1)  # usually the one row being typed into
         if first is not None and old:
             self._bring_into_view(first)
 
+    def changed_region(self) -> Region:
+        """Where on screen the last update changed this widget: a few rows, or all of it."""
+        top = self.scroll_offset.y
+        area = self.content_region
+        if self._changed_rows is None or self.scroll_offset.y != self._scrolled_from:
+            return self.region
+        first, last = (max(0, row - top) for row in self._changed_rows)
+        return Region(area.x, area.y + first, area.width, max(0, min(last, area.height - 1) - first + 1))
+
     def _bring_into_view(self, row: int) -> None:
         """Scroll so an edited row is visible: the preview follows the edit."""
         top, height = self.scroll_offset.y, self.scrollable_content_region.height
+        self._scrolled_from = top
         if height and not top <= row < top + height:
             self.scroll_to(y=max(0, row - height // 3), animate=False, immediate=True)
 
