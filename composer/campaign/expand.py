@@ -46,6 +46,8 @@ class Shot:
     """The campaign's or group's backend override; None means the target's own."""
     names: frozenset[str]
     """Every id the shot involves (group, cast, characters, products, scene, variant): for exclusions and quotas."""
+    cast_label: str = ""
+    """The cast's display name (its ``label``, else its id): for people, on contact sheets."""
 
     @property
     def scene(self) -> str:
@@ -138,7 +140,7 @@ def _explicit(source: CampaignSource, group_id: str, group: Group) -> Iterator[S
             shot_id = shot_id_for(group_id, {**identity, "take": take})
             full = spec.model_copy(update={**filled, "references": references, "name": shot_id})
             names = frozenset([group_id, *spec.characters, *spec.products, spec.scene])
-            yield Shot(shot_id, group_id, cast, "", take, full, options, backend, names)
+            yield Shot(shot_id, group_id, cast, "", take, full, options, backend, names, cast)
 
 
 def _matrix(campaign: Campaign, group_id: str, group: Group) -> Iterator[Shot]:
@@ -167,7 +169,8 @@ def _matrix(campaign: Campaign, group_id: str, group: Group) -> Iterator[Shot]:
                     shot_id = shot_id_for(group_id, identity)
                     spec = ShotSpec(characters=characters, products=products, scene=scene, deltas=deltas,
                                     name=shot_id, **common)
-                    yield Shot(shot_id, group_id, cast, vname, take, spec, options, backend, names)
+                    label = member.label if member and member.label else cast
+                    yield Shot(shot_id, group_id, cast, vname, take, spec, options, backend, names, label)
 
 
 def shot_id_for(group_id: str, identity: dict[str, Any]) -> str:

@@ -10,9 +10,10 @@ Layout of an output folder::
 
 Prompt files have the content of ``composer.export`` (``brief_markdown``, ``brief_json``) but are
 written through ``write_file``: temp file + rename, without the per-file fsync of
-``write_atomic``. A reader never sees half a file either way; skipping 30,000 fsyncs is what keeps
-a 10,000-shot export within a fifth of the time composing takes. The manifest and index, which
-say what the folder holds, are written last and with ``write_atomic`` (fsynced).
+``write_atomic``, on a background thread (``FileWriter``). A reader never sees half a file either
+way; skipping 30,000 fsyncs and overlapping the writes with composing is what keeps a
+10,000-shot export close to the time composing alone takes. The manifest and index, which say
+what the folder holds, are written last and with ``write_atomic`` (fsynced).
 """
 
 from __future__ import annotations
@@ -21,6 +22,8 @@ import csv
 import io
 import json
 import os
+from collections import deque
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -62,12 +65,47 @@ def write_file(path: Path, text: str) -> None:
         raise ExportError(f"cannot write {path}: {exc.strerror}") from None
 
 
-def write_brief(brief: Brief, briefs_dir: Path) -> None:
+def brief_files(brief: Brief, briefs_dir: Path) -> dict[Path, str]:
     """``<slug>.txt``, ``.md`` and ``.json``: the files ``composer.export.export_prompt_files`` writes."""
     slug = brief.slug
-    write_file(briefs_dir / f"{slug}.txt", brief.prompt)
-    write_file(briefs_dir / f"{slug}.md", brief_markdown(brief))
-    write_file(briefs_dir / f"{slug}.json", json.dumps(brief_json(brief), indent=2, ensure_ascii=False) + "\n")
+    return {
+        briefs_dir / f"{slug}.txt": brief.prompt,
+        briefs_dir / f"{slug}.md": brief_markdown(brief),
+        briefs_dir / f"{slug}.json": json.dumps(brief_json(brief), indent=2, ensure_ascii=False) + "\n",
+    }
+
+
+class FileWriter:
+    """Writes files on a background thread while the caller goes on composing.
+
+    File system calls release the GIL, so on a machine with two cores the writing overlaps the
+    composing instead of adding to it. At most ``backlog`` files wait in memory; the first write
+    that fails is raised (as ``ExportError``) by the next ``write`` or by ``close``.
+    """
+
+    def __init__(self, backlog: int = 256) -> None:
+        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="campaign-export")
+        self._pending: deque[Future[None]] = deque()
+        self._backlog = backlog
+
+    def write(self, files: dict[Path, str]) -> None:
+        for path, text in files.items():
+            self._pending.append(self._pool.submit(write_file, path, text))
+        while len(self._pending) > self._backlog:
+            self._pending.popleft().result()
+
+    def close(self) -> None:
+        try:
+            while self._pending:
+                self._pending.popleft().result()
+        finally:
+            self._pool.shutdown(wait=True, cancel_futures=True)
+
+    def __enter__(self) -> FileWriter:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
 
 
 def output_name(row: PlanRow) -> str:
@@ -98,9 +136,10 @@ def write_plan_files(expansion: Expansion, planner: Planner, folder: Path) -> Pl
     except OSError as exc:
         raise ExportError(f"cannot create {briefs_dir}: {exc.strerror}") from None
     rows = []
-    for row, brief, _ in planner.stream(expansion):
-        write_brief(brief, briefs_dir)
-        rows.append(row)
+    with FileWriter() as writer:
+        for row, brief, _ in planner.stream(expansion):
+            writer.write(brief_files(brief, briefs_dir))
+            rows.append(row)
     plan = Plan(expansion, rows)
     write_listing(plan, folder)
     return plan

@@ -147,7 +147,8 @@ class CampaignRunner:
         plan = write_plan_files(self.expansion, self.planner, self.folder)
         self.ledger.plan([ledger_row(row) for row in plan.rows])
         self.ledger.set_meta(campaign=str(self.expansion.source.path.resolve()),
-                             library=str(self.planner.composer.library.root.resolve()))
+                             library=str(self.planner.composer.library.root.resolve()),
+                             title=self.expansion.campaign.name or self.expansion.source.path.stem)
         entries = self.ledger.entries()
         items = sorted(self._items(plan, entries), key=lambda i: i.kind != "collect")
         self._committed = self.ledger.spent_credits()
@@ -376,7 +377,7 @@ class CampaignRunner:
 
 def ledger_row(row: PlanRow) -> dict[str, object]:
     s = row.shot
-    return {"id": s.id, "group": s.group, "cast": s.cast, "scene": s.scene, "variant": s.variant, "take": s.take,
+    return {"id": s.id, "group": s.group, "cast": s.cast_label, "scene": s.scene, "variant": s.variant, "take": s.take,
             "brief_hash": row.brief_hash, "credits": row.cost.credits, "blocked": " | ".join(row.blocked) or None}
 
 

@@ -9,6 +9,7 @@ split into pages (``contact-sheet-1.png``...); every page is written atomically.
 from __future__ import annotations
 
 import os
+from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -45,7 +46,7 @@ def make_sheets(folder: Path, layout: SheetLayout = SheetLayout(), *, out: Path 
     """Write the contact sheet page(s) for the campaign in ``folder``; return their paths."""
     with Ledger(folder, create=False) as ledger:
         entries = list(ledger.entries().values())
-        title = Path(ledger.meta("campaign") or folder.name).stem
+        title = ledger.meta("title") or Path(ledger.meta("campaign") or folder.name).stem
     if not entries:
         raise CampaignError(f"{folder}: the ledger records no shots yet; run `compose campaign run` first")
     pages = [entries[i : i + layout.per_page] for i in range(0, len(entries), layout.per_page)]
@@ -59,25 +60,58 @@ def make_sheets(folder: Path, layout: SheetLayout = SheetLayout(), *, out: Path 
     return paths
 
 
+@dataclass(frozen=True)
+class PageLayout:
+    """Where everything goes on one page: each group starts a new row under its own heading."""
+
+    width: int
+    height: int
+    tiles: list[tuple[int, int]]
+    """Top-left corner of each entry's thumbnail, in entry order."""
+    headings: list[tuple[str, int]]
+    """(group heading, y) for each group on the page."""
+
+
+def page_layout(entries: list[Entry], layout: SheetLayout) -> PageLayout:
+    columns = min(layout.columns, len(entries))
+    cell_w, cell_h = layout.thumb + layout.gap, layout.thumb + layout.label_height + layout.gap
+    heading_h = layout.font_size + 6 + layout.gap
+    y = layout.font_size + 7 + 2 * layout.gap  # below the page title
+    tiles: list[tuple[int, int]] = []
+    headings: list[tuple[str, int]] = []
+    groups = Counter(e.group for e in entries)
+    column = 0
+    for index, entry in enumerate(entries):
+        if index == 0 or entry.group != entries[index - 1].group:
+            if column:  # finish the previous group's row
+                y += cell_h
+            headings.append((f"{entry.group} ({groups[entry.group]})", y))
+            y += heading_h
+            column = 0
+        tiles.append((layout.gap + column * cell_w, y))
+        column += 1
+        if column == columns:
+            y += cell_h
+            column = 0
+    height = y + (cell_h if column else 0) + layout.gap
+    return PageLayout(layout.gap + columns * cell_w, height, tiles, headings)
+
+
 def render_page(folder: Path, entries: list[Entry], layout: SheetLayout, heading: str) -> Image.Image:
     font = ImageFont.load_default(size=layout.font_size)
+    bold = ImageFont.load_default(size=layout.font_size + 3)
     title_font = ImageFont.load_default(size=layout.font_size + 7)
-    columns = min(layout.columns, len(entries))
-    rows = -(-len(entries) // columns)
-    cell_w, cell_h = layout.thumb, layout.thumb + layout.label_height
-    header = layout.font_size + 7 + 2 * layout.gap
-    width = columns * cell_w + (columns + 1) * layout.gap
-    height = header + rows * cell_h + (rows + 1) * layout.gap
-    sheet = Image.new("RGB", (width, height), BACKGROUND)
+    page = page_layout(entries, layout)
+    sheet = Image.new("RGB", (page.width, page.height), BACKGROUND)
     draw = ImageDraw.Draw(sheet)
     draw.text((layout.gap, layout.gap), heading, fill=INK, font=title_font)
+    for text, y in page.headings:
+        draw.text((layout.gap, y), text, fill=INK, font=bold)
     # Decoding is the slow part and Pillow releases the GIL while it decodes: a few threads help.
     with ThreadPoolExecutor(max_workers=min(8, (os.cpu_count() or 2) * 2)) as pool:
         thumbs = list(pool.map(lambda e: thumbnail(folder, e, layout.thumb), entries))
-    for index, (entry, thumb) in enumerate(zip(entries, thumbs, strict=True)):
-        x = layout.gap + (index % columns) * (cell_w + layout.gap)
-        y = header + layout.gap + (index // columns) * (cell_h + layout.gap)
-        _tile(draw, sheet, entry, thumb, (x, y), layout, font)
+    for entry, thumb, at in zip(entries, thumbs, page.tiles, strict=True):
+        _tile(draw, sheet, entry, thumb, at, layout, font)
     return sheet
 
 

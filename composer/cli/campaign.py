@@ -207,16 +207,15 @@ class RunDisplay:
 
     def start(self, stats: RunStats) -> None:
         from rich.console import Console
-        from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
+        from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 
         click.echo(f"{stats.total:,} shot(s) to generate or collect; {stats.skipped:,} already done"
                    + (f", {len(stats.stale)} stale (kept)" if stats.stale else "")
                    + (f", {len(stats.uncertain)} uncertain (kept)" if stats.uncertain else "")
                    + (f", {len(stats.blocked)} blocked" if stats.blocked else ""), err=True)
         self.progress = Progress(
-            BarColumn(), TextColumn("{task.fields[counts]}"), TextColumn("{task.fields[credits]}"),
-            TimeElapsedColumn(), TextColumn("ETA"), TimeRemainingColumn(), console=Console(stderr=True),
-            transient=False,
+            BarColumn(bar_width=24), TextColumn("{task.fields[counts]}"), TextColumn("{task.fields[credits]}"),
+            TextColumn("ETA"), TimeRemainingColumn(), console=Console(stderr=True), transient=False,
         )
         self.task = self.progress.add_task("campaign", total=max(stats.total, 1), counts="", credits="")
         self.progress.start()
@@ -225,8 +224,7 @@ class RunDisplay:
     def update(self, stats: RunStats) -> None:
         if self.progress is None:
             return
-        counts = (f"done {stats.done} · failed {stats.failed} · running {stats.running} · "
-                  f"remaining {stats.remaining}")
+        counts = f"{stats.done} done · {stats.failed} failed · {stats.running} running · {stats.remaining} left"
         self.progress.update(self.task, completed=stats.total - stats.remaining, counts=counts,
                              credits=f"{stats.credits:,g} credits")
 

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 import yaml
+from campaign_support import SMALL, expansion_of, write
 
-from campaign.conftest import SMALL, expansion_of, write
 from composer.campaign import CampaignFileError, CapExceededError
 from composer.campaign.expand import matrix_size
 from composer.shot import ShotSpec

@@ -8,9 +8,9 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
+from campaign_support import SMALL, expansion_of, planner_for, write
 from click.testing import CliRunner
 
-from campaign.conftest import SMALL, expansion_of, planner_for, write
 from composer.backends.prices import PriceTable
 from composer.campaign import BudgetError, export_campaign
 from composer.campaign.export import MANIFEST_FIELDS

@@ -3,60 +3,31 @@
 from __future__ import annotations
 
 import asyncio
-import hashlib
 import sqlite3
 import time
 from collections import Counter
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
-
-from campaign.conftest import SMALL, expansion_of, planner_for, write
-from composer.backends import Backend, make_backend
-from composer.campaign import LedgerError
-from composer.campaign.ledger import FolderLock, Ledger
-from composer.campaign.run import RunSettings, RunStats, incomplete, run_campaign
-from composer.campaign.sheet import make_sheets
-from composer.campaign.status import read_status, status_text
+from campaign_support import (
+    SMALL,
+    assert_each_shot_done_once,
+    expansion_of,
+    factory,
+    planner_for,
+    run,
+    write,
+)
 from fakes.fixtures import FAST_POLL, FAST_RETRY
 from fakes.kie import FakeKie, Reply
 
-FAST = RunSettings(concurrency=4, retry_delay=0.01)
-
-
-def factory(fake: FakeKie, **options: Any) -> Callable[[str], Backend]:
-    def make(name: str) -> Backend:
-        return make_backend(name, env=fake.env(), poll=FAST_POLL, retry=FAST_RETRY, **options)
-    return make
-
-
-def run(campaign: Path, library: Path, out: Path, fake: FakeKie, settings: RunSettings = FAST,
-        **options: Any) -> RunStats:
-    return run_campaign(expansion_of(campaign, library), planner_for(library), out, factory(fake, **options),
-                        settings)
-
-
-def prompts_created(fake: FakeKie) -> Counter[str]:
-    return Counter(body["input"]["prompt"] for body in fake.requests)
-
-
-def assert_each_shot_done_once(out: Path, fake: FakeKie, shots: int) -> None:
-    """Every shot done, with one provider task each, its image on disk with the recorded hash."""
-    with Ledger(out, create=False) as ledger:
-        entries = ledger.entries()
-        tasks = ledger.tasks()
-    assert len(entries) == shots and {e.state for e in entries.values()} == {"done"}
-    assert sorted(shot for _, shot in tasks) == sorted(entries)  # one task per shot in the ledger...
-    assert len(fake.tasks) == shots  # ...and on the provider's side: none created twice
-    assert set(prompts_created(fake).values()) == {1}
-    assert {task_id for task_id, _ in tasks} == set(fake.tasks)
-    for entry in entries.values():
-        [record] = entry.files
-        data = (out / record["path"]).read_bytes()
-        assert hashlib.sha256(data).hexdigest() == record["sha256"]
-        assert data in fake.served.values()
+from composer.backends import make_backend
+from composer.campaign import LedgerError
+from composer.campaign.ledger import FolderLock, Ledger
+from composer.campaign.run import RunSettings, incomplete, run_campaign
+from composer.campaign.sheet import make_sheets
+from composer.campaign.status import read_status, status_text
 
 
 def test_a_run_generates_every_shot_once(small_campaign: Path, mini_library: Path, tmp_path: Path,
@@ -218,7 +189,7 @@ def test_a_second_run_on_the_same_folder_is_refused(small_campaign: Path, mini_l
 def test_status_and_sheet(small_campaign: Path, mini_library: Path, tmp_path: Path, fake_kie: FakeKie) -> None:
     from PIL import Image
 
-    from composer.campaign.sheet import TILE, SheetLayout
+    from composer.campaign.sheet import TILE, SheetLayout, page_layout
 
     out = tmp_path / "out"
     fake_kie.outcome("fail", times=1)
@@ -229,13 +200,12 @@ def test_status_and_sheet(small_campaign: Path, mini_library: Path, tmp_path: Pa
     assert "12 shots: 11 done" in text and "1 failed" in text and "spent: 132 credits ($0.66)" in text
     layout = SheetLayout(columns=5)
     [sheet] = make_sheets(out, layout)
-    header = layout.font_size + 7 + 2 * layout.gap
+    page = page_layout(status.entries, layout)
+    assert [text for text, _ in page.headings] == ["portraits (12)"]
+    assert len({y for _, y in page.tiles}) == 3 and len({x for x, _ in page.tiles}) == 5  # 12 tiles, 5 a row
     with Image.open(sheet) as image:
-        assert image.format == "PNG"
-        assert image.size == (5 * 240 + 6 * layout.gap, header + 3 * (240 + layout.label_height) + 4 * layout.gap)
-        for index, entry in enumerate(status.entries):
-            x = layout.gap + (index % 5) * (240 + layout.gap)
-            y = header + layout.gap + (index // 5) * (240 + layout.label_height + layout.gap)
+        assert image.format == "PNG" and image.size == (page.width, page.height)
+        for entry, (x, y) in zip(status.entries, page.tiles, strict=True):
             corner = image.getpixel((x + 3, y + 3))
             if entry.state == "failed":
                 assert corner == TILE

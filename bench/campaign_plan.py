@@ -1,0 +1,79 @@
+"""Benchmark: plan + export of a 10,000-shot campaign against composing the same briefs in a plain loop.
+
+Run by hand (not in CI) from the repository root:
+
+    TIKTOKEN_CACHE_DIR=../shared/tiktoken .venv/bin/python bench/campaign_plan.py [--shots 10000] [--repeats 2]
+
+The campaign is ten SKUs of the example library x four product scenes x ``shots / 40`` named
+variants. Plan + export is what ``compose campaign export`` does after parsing its arguments: read,
+validate and expand the campaign file, compose, lint and price every shot, write three prompt
+files per shot, ``manifest.csv`` and ``index.md``. The floor is ``Composer.compose`` over the very
+same ShotSpecs in a plain list comprehension (one Composer, warm caches), writing nothing.
+Target: plan + export <= 1.2x the floor. Each measurement is the best of ``--repeats``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import tempfile
+import time
+from pathlib import Path
+
+from composer.campaign import Planner, export_campaign, open_campaign
+from composer.compose import Composer
+from composer.library import Library
+
+REPO = Path(__file__).resolve().parent.parent
+SKUS = ["perfume-bottle", "neroli-flacon", "travel-atomiser", "body-oil", "scented-candle", "hand-cream",
+        "hair-mist", "solid-perfume", "bath-salts", "silk-scarf"]
+SCENES = ["carrara-marble-overhead", "mirror-vanity", "sand-dune-golden-hour", "greek-terrace"]
+
+
+def campaign_yaml(shots: int) -> str:
+    per = shots // (len(SKUS) * len(SCENES))
+    variants = "\n".join(
+        f"      - {{name: v{i}, deltas: {{framing: 'framing {i}', notes: ['variant {i} of the spring set']}}}}"
+        for i in range(per)
+    )
+    cast = "\n".join(f"  {sku}: {{products: [{sku}]}}" for sku in SKUS)
+    return (f"name: bench {shots}\nmax_shots: {max(shots, 10_000)}\noptions: {{aspect_ratio: \"4:5\"}}\n"
+            f"cast:\n{cast}\ngroups:\n  g:\n    cast: [\"*\"]\n    scenes: [{', '.join(SCENES)}]\n"
+            f"    variants:\n{variants}\n")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--shots", type=int, default=10_000)
+    parser.add_argument("--repeats", type=int, default=2)
+    args = parser.parse_args()
+    work = Path(tempfile.mkdtemp(prefix="campaign-plan-bench-"))
+    path = work / "campaign.yaml"
+    path.write_text(campaign_yaml(args.shots), encoding="utf-8")
+    library = Library(REPO)
+    specs = [shot.spec for shot in open_campaign(path, library).shots]
+    composer = Composer(library)
+    composer.compose(specs[0])  # warm the tokenizer, templates and asset caches for both sides
+
+    loops, exports = [], []
+    for repeat in range(args.repeats):
+        start = time.perf_counter()
+        briefs = [composer.compose(spec) for spec in specs]
+        loops.append(time.perf_counter() - start)
+        del briefs
+        out = work / f"out-{repeat}"
+        start = time.perf_counter()
+        expansion = open_campaign(path, library)
+        result = export_campaign(expansion, Planner(composer), out)
+        exports.append(time.perf_counter() - start)
+        assert result.plan.total.shots == len(specs) and result.files == 3 * len(specs)
+        shutil.rmtree(out)
+    loop, export = min(loops), min(exports)
+    print(f"{len(specs):,} shots: plain compose loop {loop:.1f} s ({len(specs) / loop:,.0f} shots/s); "
+          f"plan + export {export:.1f} s ({len(specs) / export:,.0f} shots/s, {3 * len(specs):,} prompt files, "
+          f"manifest.csv, index.md); ratio {export / loop:.2f}x (target <= 1.2x)")
+    shutil.rmtree(work)
+
+
+if __name__ == "__main__":
+    main()
