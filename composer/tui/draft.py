@@ -41,6 +41,8 @@ class Draft:
     """Raw text per delta field (list fields separated by ';'), plus ``name`` and ``max_chars``."""
     references: tuple[str, ...] = ()
     """Extra reference frames carried over from a shot file (not editable in the form)."""
+    loaded_lists: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    """List deltas as a shot file gave them, used while their field still shows them unedited."""
 
     # -- picking --------------------------------------------------------------------------------
     def picked(self, kind: str) -> tuple[str, ...]:
@@ -67,15 +69,22 @@ class Draft:
     # -- to and from a ShotSpec -------------------------------------------------------------------
     def spec(self) -> ShotSpec:
         """The ShotSpec this draft describes; bad input raises a one-line ``ShotError``."""
-        pairs = [f"{key}={value}" for key, value in self.texts.items()
-                 if key not in SPEC_FIELDS and value.strip()]
         flags: dict[str, Any] = {
             "characters": list(self.characters), "products": list(self.products), "scene": self.scene,
             "brand": self.brand, "style": self.style, "target": self.target,
-            "references": list(self.references), "deltas": parse_set(pairs),
+            "references": list(self.references), "deltas": self._deltas(),
             "name": self.texts.get("name", "").strip() or None, "max_chars": self._max_chars(),
         }
         return build_spec(None, **flags)
+
+    def _deltas(self) -> dict[str, Any]:
+        """The typed deltas through ``parse_set``; a list loaded from a shot file and not edited
+        since is kept as it was (its items may contain ';', which the form's text would split)."""
+        kept = {key: list(items) for key, items in self.loaded_lists.items()
+                if self.texts.get(key) == "; ".join(items)}
+        pairs = [f"{key}={value}" for key, value in self.texts.items()
+                 if key not in SPEC_FIELDS and key not in kept and value.strip()]
+        return {**parse_set(pairs), **kept}
 
     def _max_chars(self) -> int | None:
         raw = self.texts.get("max_chars", "").strip().replace(",", "").replace("_", "")
@@ -90,8 +99,13 @@ class Draft:
     def from_spec(cls, spec: ShotSpec) -> Draft:
         """A draft that reproduces ``spec`` (used for ``--shot FILE``)."""
         texts: dict[str, str] = {}
+        lists: dict[str, tuple[str, ...]] = {}
         for key, value in spec.deltas.model_dump(exclude_defaults=True).items():
-            texts[key] = "; ".join(value) if isinstance(value, list) else str(value)
+            if isinstance(value, list):
+                lists[key] = tuple(value)
+                texts[key] = "; ".join(value)
+            else:
+                texts[key] = str(value)
         if spec.name:
             texts["name"] = spec.name
         if spec.max_chars:
@@ -99,5 +113,5 @@ class Draft:
         return cls(
             characters=tuple(spec.characters), products=tuple(spec.products), scene=spec.scene,
             brand=spec.brand, style=spec.style, target=spec.target, texts=texts,
-            references=tuple(spec.references),
+            references=tuple(spec.references), loaded_lists=lists,
         )

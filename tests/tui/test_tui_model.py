@@ -49,10 +49,14 @@ def test_bad_form_input_is_a_one_line_shot_error() -> None:
         Draft(scene="harbour").with_text("name", "no spaces allowed").spec()
 
 
-def test_from_spec_round_trips() -> None:
+def test_from_spec_round_trips_even_list_items_with_semicolons() -> None:
     spec = ShotSpec(characters=["ada"], products=["jar"], scene="harbour", max_chars=900, name="hero",
-                    deltas={"counts": ["3 gulls"], "mood": "calm"})
-    assert Draft.from_spec(spec).spec() == spec
+                    deltas={"counts": ["3 gulls"], "mood": "calm", "notes": ["calm top third; text goes there"]})
+    draft = Draft.from_spec(spec)
+    assert draft.spec() == spec
+    assert draft.texts["notes"] == "calm top third; text goes there"
+    edited = draft.with_text("notes", "calm top third; text goes there; no birds")
+    assert edited.spec().deltas.notes == ["calm top third", "text goes there", "no birds"]  # typed: as --set
 
 
 # -- session -------------------------------------------------------------------------------------
