@@ -23,6 +23,7 @@ from composer.campaign.errors import BudgetError, CampaignError
 from composer.campaign.expand import Expansion, Shot
 from composer.compose import Brief, Composer
 from composer.errors import ComposerError
+from composer.lint import blocking
 
 PLAN_FIELDS = (
     "id", "group", "cast", "scene", "variant", "take", "target", "backend", "mode", "chars", "limit",
@@ -241,6 +242,5 @@ def brief_hash(brief: Brief, job: Job) -> str:
 
 
 def lint_errors(brief: Brief) -> tuple[str, ...]:
-    """The brief's lint errors (``Brief.findings`` of severity error), one line each."""
-    findings = getattr(brief, "findings", None) or ()
-    return tuple(str(f) for f in findings if str(getattr(f, "severity", "")) == "error")
+    """The brief's blocking lint findings (errors), one line each."""
+    return tuple(str(f) for f in blocking(brief.findings))

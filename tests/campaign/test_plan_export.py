@@ -12,7 +12,7 @@ from campaign_support import SMALL, expansion_of, planner_for, write
 from click.testing import CliRunner
 
 from composer.backends.prices import PriceTable
-from composer.campaign import BudgetError, export_campaign
+from composer.campaign import BudgetError, CampaignError, export_campaign
 from composer.campaign.export import MANIFEST_FIELDS
 from composer.cli import main
 from composer.compose import Composer
@@ -149,3 +149,24 @@ def test_lint_errors_block_shots_in_plan_and_manifest(small_campaign: Path, mini
     export_campaign(expansion_of(small_campaign, mini_library), planner_for(mini_library), out)
     with (out / "manifest.csv").open(encoding="utf-8", newline="") as fh:
         assert sum(1 for r in csv.DictReader(fh) if r["blocked"]) == 8
+
+
+def test_options_the_provider_refuses_are_bad_input(small_campaign: Path, mini_library: Path) -> None:
+    text = small_campaign.read_text().replace('options: {aspect_ratio: "1:1"}',
+                                              'options: {aspect_ratio: "1:1", resolution: 4K}')
+    with pytest.raises(CampaignError) as caught:
+        planner_for(mini_library).plan(expansion_of(write(small_campaign, text), mini_library))
+    message = str(caught.value)
+    assert "\n" not in message
+    assert message.startswith(f"{small_campaign}: 3 shots cannot be composed: options of group 'portraits': ")
+    assert "aspect ratio 1:1 is offered at 1K or 2K only, not 4K [3 shots: portraits-" in message
+
+
+def test_shots_that_cannot_be_composed_are_reported_together(small_campaign: Path, mini_library: Path) -> None:
+    (mini_library / "bibles" / "characters" / "frames" / "ada.png").unlink()
+    with pytest.raises(CampaignError) as caught:
+        planner_for(mini_library).plan(expansion_of(small_campaign, mini_library))
+    message = str(caught.value)
+    assert message.startswith(f"{small_campaign}: 8 shots cannot be composed: ")
+    assert message.count("ada.png: file not found") == 1  # one reason, once, for the eight shots
+    assert "[8 shots: portraits-" in message and "and 5 more]" in message

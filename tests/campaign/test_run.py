@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 from campaign_support import (
+    FAST,
     SMALL,
     assert_each_shot_done_once,
     expansion_of,
@@ -276,3 +277,36 @@ def test_interrupting_a_run_keeps_in_flight_task_ids(small_campaign: Path, mini_
                 assert recorded == set(slow.tasks)
 
         asyncio.run(asyncio.wait_for(scenario(), 20))
+
+
+def test_shots_with_lint_errors_are_never_generated(small_campaign: Path, mini_library: Path, tmp_path: Path,
+                                                    fake_kie: FakeKie) -> None:
+    brand = mini_library / "brand_kits" / "acme.yaml"
+    brand.write_text(brand.read_text().replace("[lens flare]", "[lens flare, yellow anywhere in frame]"))
+    out = tmp_path / "out"
+    stats = run(small_campaign, mini_library, out, fake_kie)
+    assert stats.done == 4 and len(stats.blocked) == 8  # only bo alone is free of Ada's yellow raincoat
+    assert len(fake_kie.tasks) == 4
+    assert all("Ada" not in body["input"]["prompt"] for body in fake_kie.requests)
+    error = incomplete(stats, out)
+    assert error is not None and "8 blocked by lint errors" in str(error)
+    assert read_status(out).states["blocked"] == 8
+
+
+def test_a_campaign_on_the_openai_backend(mini_library: Path, tmp_path: Path) -> None:
+    from fakes.openai_images import FakeOpenAI
+
+    text = SMALL.replace('options: {aspect_ratio: "4:5", resolution: 1K}',
+                         "backend: openai\noptions: {size: 1024x1536, quality: low}").replace(
+        ', options: {aspect_ratio: "1:1"}', ", options: {size: 1024x1024}")
+    campaign = write(tmp_path / "openai.yaml", text)
+    out = tmp_path / "out"
+    with FakeOpenAI() as fake:
+        stats = run_campaign(expansion_of(campaign, mini_library), planner_for(mini_library), out,
+                             lambda name: make_backend(name, env=fake.env(), retry=FAST_RETRY), FAST)
+        assert (stats.done, stats.failed) == (12, 0), stats.errors
+        assert fake.calls["edits"] == 8 and fake.calls["generations"] == 4  # Ada's frame: image edits
+        assert fake.rejections == []
+    entries = read_status(out).entries
+    assert all(e.state == "done" and e.backend == "openai" and (out / e.files[0]["path"]).is_file()
+               for e in entries)
