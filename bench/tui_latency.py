@@ -90,13 +90,14 @@ class Run:
 
 async def measure(library: Path, size: tuple[int, int], keys: int) -> Run:
     draft = Draft(characters=tuple(f"c{n}" for n in range(6)), scene="harbour")
-    app = ComposerApp(library, draft=draft, poll_interval=3600)
+    app = ComposerApp(library, draft=draft, poll_interval=3600, freeze_gc=True)  # as `compose tui` runs it
     run = Run(size)
     async with app.run_test(size=size) as pilot:
         screen = app.screen
         assert isinstance(screen, MainScreen)
         await pilot.press("f3")
         await pilot.pause()
+        await pilot.pause(0.2)  # the app settles (tokenizer, frozen start-up objects) after its first paint
         brief = screen.session.outcome.brief
         assert brief is not None and not brief.dropped, "the bench library must compose without cuts"
         seen = _PaintProbe(app, screen)

@@ -30,4 +30,4 @@ def tui(shot_file: Path | None, out: Path, campaign: Path, library_dir: Path | N
     from composer.tui.draft import Draft
 
     draft = Draft.from_spec(load_shot_file(shot_file)) if shot_file else None
-    ComposerApp(root, draft=draft, out_dir=out, campaign=campaign).run()
+    ComposerApp(root, draft=draft, out_dir=out, campaign=campaign, freeze_gc=True).run()

@@ -110,7 +110,6 @@ class MainScreen(Screen[None]):
         self._refresh_picker()
         self._apply(self.session.recompose())
         self.set_interval(self.poll_interval, self.poll_library)
-        self.call_after_refresh(self.session.warm_up)  # after the first paint, while the user reads
 
     # -- keeping the screen in step with the session ------------------------------------------------
     def _refresh_picker(self) -> None:
