@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import threading
 import time
 from pathlib import Path
@@ -15,7 +16,7 @@ from click.testing import CliRunner
 from textual.message import Message
 from textual.widgets import Input
 from textual.worker import WorkerState
-from tui_helpers import bump
+from tui_helpers import bump, write_png
 
 from composer.cli import main
 from composer.errors import LibraryError
@@ -24,6 +25,7 @@ from composer.tui import generation
 from composer.tui.app import ComposerApp
 from composer.tui.draft import Draft
 from composer.tui.screens.main_screen import MainScreen
+from composer.tui.widgets.asset_picker import matches
 from composer.tui.widgets.brief_preview import BriefPreview
 from composer.tui.widgets.generation_status import GenerationStatus
 from composer.tui.widgets.length_meter import LengthMeter
@@ -183,6 +185,29 @@ async def test_copy_puts_the_prompt_on_the_clipboard_from_the_command_palette(mi
         await pilot.pause()
         brief = screen_of(app).session.outcome.current
         assert brief is not None and app.clipboard == brief.prompt
+
+
+def test_search_matches_ids_and_kind_names() -> None:
+    assert matches("red", "character", "red-curls") and matches("sce cast", "scene", "castle")
+    assert not matches("a", "character", "owl")  # one letter does not select a whole kind
+    assert not matches("red castle", "character", "red-curls")
+
+
+async def test_an_edited_reference_frame_is_described_again(mini_library: Path) -> None:
+    frame = write_png(mini_library / "bibles/characters/frames/ada.png", (10, 10), (0, 0, 255))
+    app = ComposerApp(mini_library, draft=Draft(characters=("ada",), scene="harbour"), poll_interval=0.05)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        text = app.screen.query_one("#frames-text")
+        assert "10x10 px" in str(text.render())
+        write_png(frame, (20, 10), (255, 0, 0))
+        stamp = frame.stat().st_mtime_ns + 1_000_000
+        os.utime(frame, ns=(stamp, stamp))
+        await pilot.pause(0.3)
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert "20x10 px" in str(text.render())
 
 
 async def test_reference_frames_are_listed_with_size(example_library: Path) -> None:

@@ -143,7 +143,11 @@ class MainScreen(Screen[None]):
         changes = self.session.poll()
         if changes.any:
             self._refresh_picker()
-            self._apply(self.session.recompose())
+            outcome = self.session.recompose()
+            self._apply(outcome)
+            frames = outcome.brief.reference_frames if outcome.brief else []
+            if any(changes.touches(frame) for frame in frames):  # same files, new pictures
+                self.query_one("#frames-panel", FramesPanel).show(frames, self.session.root, force=True)
 
     @on(AssetPicker.Toggled)
     def _toggled(self, event: AssetPicker.Toggled) -> None:

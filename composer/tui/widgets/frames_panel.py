@@ -23,7 +23,7 @@ def _relative(path: Path, root: Path | None) -> str:
 
 
 class FramesPanel(VerticalScroll):
-    """``show(paths)`` lists the frames; unchanged paths are not described again."""
+    """``show(paths)`` lists the frames; an unchanged list is not described again unless forced."""
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(Static(Text("No reference frames: pick a cast member that has some.", style="dim"),
@@ -31,8 +31,9 @@ class FramesPanel(VerticalScroll):
         self._paths: tuple[Path, ...] | None = None
         self._root: Path | None = None
 
-    def show(self, paths: list[Path], root: Path | None = None) -> None:
-        if tuple(paths) == self._paths:
+    def show(self, paths: list[Path], root: Path | None = None, *, force: bool = False) -> None:
+        """List ``paths``; ``force`` describes them again even if the list is unchanged (a frame was edited)."""
+        if tuple(paths) == self._paths and not force:
             return
         self._paths, self._root = tuple(paths), root
         if not paths:
