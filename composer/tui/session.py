@@ -34,6 +34,8 @@ class Outcome:
     """True when the draft could not be composed and ``brief`` is from an earlier state."""
     hint: str | None = None
     """Why there is nothing to compose yet (no scene picked)."""
+    error: BaseException | None = None
+    """What stopped the draft from composing, when something did."""
 
     @property
     def current(self) -> Brief | None:
@@ -87,7 +89,8 @@ class Session:
         try:
             brief = self.composer.compose(self.draft.spec())
         except Exception as exc:  # a bug in a template or the core must not kill the app either
-            self.outcome = Outcome(self.outcome.brief, [from_error(exc)], stale=self.outcome.brief is not None)
+            previous = self.outcome.brief
+            self.outcome = Outcome(previous, [from_error(exc)], stale=previous is not None, error=exc)
             return self.outcome
         self.watcher.watch_extra(brief.reference_frames)
         self.outcome = Outcome(brief, brief_problems(brief))

@@ -19,7 +19,7 @@ from textual.worker import WorkerState
 from tui_helpers import bump, write_png
 
 from composer.cli import main
-from composer.errors import LibraryError
+from composer.errors import BriefTooLongError, LibraryError
 from composer.library import Library
 from composer.tui import generation
 from composer.tui.app import ComposerApp
@@ -309,3 +309,13 @@ async def test_q_quits_but_types_in_a_field(mini_library: Path) -> None:
         await pilot.press("q")
         await pilot.pause()
         assert not app.is_running
+
+
+async def test_the_meter_says_how_far_over_a_too_long_brief_is(mini_library: Path) -> None:
+    app = ComposerApp(mini_library, draft=Draft(characters=("ada", "bo"), scene="harbour",
+                                                texts={"max_chars": "400"}), poll_interval=3600)
+    async with app.run_test(size=(80, 24)):
+        error = screen_of(app).session.outcome.error
+        assert isinstance(error, BriefTooLongError)
+        assert meter_text(app).startswith(f"gpt-image-2 {error.chars:,}/400 chars: {error.chars - 400:,} over")
+        assert app.screen.query_one(LengthMeter).has_class("-stale")

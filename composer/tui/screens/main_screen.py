@@ -16,7 +16,7 @@ from textual.widgets import Footer, TabbedContent, TabPane
 from textual.worker import Worker, WorkerState, get_current_worker
 
 from composer.compose import Brief
-from composer.errors import ComposerError
+from composer.errors import BriefTooLongError, ComposerError
 from composer.tui.generation import ensure_unblocked, load_generate, run_generation
 from composer.tui.problems import describe_error
 from composer.tui.screens.path_prompt import PathPrompt
@@ -121,7 +121,8 @@ class MainScreen(Screen[None]):
         root = self.session.root
         preview = self.query_one("#preview", BriefPreview)
         meter = self.query_one("#meter", LengthMeter)
-        meter.show(outcome.brief, stale=outcome.stale)
+        over = outcome.error if isinstance(outcome.error, BriefTooLongError) else None
+        meter.show(outcome.brief, stale=outcome.stale, over=over)
         if outcome.brief is None:
             preview.show_hint(outcome.hint or "Nothing composes yet: see Problems.")
         elif not outcome.stale:

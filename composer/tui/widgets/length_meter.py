@@ -12,6 +12,7 @@ from rich.text import Text
 from textual.widget import Widget
 
 from composer.compose import Brief
+from composer.errors import BriefTooLongError
 
 NEAR_LIMIT = 0.9
 """Fraction of the window from which the meter warns."""
@@ -26,12 +27,14 @@ class LengthMeter(Widget):
         super().__init__(id=id)
         self._brief: Brief | None = None
         self._stale = False
+        self._over: BriefTooLongError | None = None
 
-    def show(self, brief: Brief | None, *, stale: bool = False) -> None:
-        self._brief, self._stale = brief, stale
+    def show(self, brief: Brief | None, *, stale: bool = False, over: BriefTooLongError | None = None) -> None:
+        """Show ``brief``'s counts; ``over``: the shot's required text alone exceeds the window."""
+        self._brief, self._stale, self._over = brief, stale, over
         near = brief is not None and (brief.chars >= NEAR_LIMIT * brief.limit or bool(brief.dropped))
         self.set_class(near, "-near-limit")
-        self.set_class(stale, "-stale")
+        self.set_class(stale or over is not None, "-stale")
         self.refresh()
 
     @property
@@ -40,6 +43,10 @@ class LengthMeter(Widget):
 
     def render(self) -> Text:
         brief = self._brief
+        if self._over is not None:
+            over = self._over
+            return Text(f"{over.target} {over.chars:,}/{over.limit:,} chars: {over.chars - over.limit:,} over\n"
+                        "even with every optional part cut;\nshorten a bible or raise max chars", style="bold")
         if brief is None:
             return Text("No brief yet.", style="dim")
         counts = f" {brief.chars:,}/{brief.limit:,} chars {self.fraction:.0%}"
