@@ -38,7 +38,7 @@ class MainScreen(Screen[None]):
 
     AUTO_FOCUS = "#asset-search"
     BINDINGS = [
-        # priority: these keys act from every field (Input binds ctrl+e and friends for itself)
+        # priority: these act whichever widget has the focus (inputs bind many ctrl keys themselves)
         Binding("ctrl+o", "export", "Export", priority=True),
         Binding("ctrl+y", "copy_prompt", "Copy", priority=True),
         Binding("ctrl+g", "generate", "Generate", priority=True),
