@@ -51,7 +51,7 @@ class ShotAssets:
             "characters": [c.context for c in self.characters],
             "products": [p.context for p in self.products],
             "cast_ids": [*spec.characters, *spec.products],
-            "names": {a.id: a.model.name for a in [*self.characters, *self.products]},
+            "names": {**{c.id: c.model.name for c in self.characters}, **{p.id: p.model.name for p in self.products}},
             "deltas": plain_text(spec.deltas.model_dump()),
         }
 

@@ -80,6 +80,12 @@ def render_output(brief: Brief, fmt: str) -> str:
     return brief.prompt
 
 
+def _umask() -> int:
+    current = os.umask(0)
+    os.umask(current)
+    return current
+
+
 def write_atomic(files: dict[Path, str]) -> None:
     """Write every file through a temp file and rename; on failure, leave no temp file behind."""
     staged: list[tuple[str, Path]] = []
@@ -88,6 +94,7 @@ def write_atomic(files: dict[Path, str]) -> None:
             path.parent.mkdir(parents=True, exist_ok=True)
             fd, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
             staged.append((temp, path))
+            os.chmod(temp, 0o666 & ~_umask())  # mkstemp makes 0600; prompt files are for sharing
             with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
                 fh.write(text)
                 fh.flush()
