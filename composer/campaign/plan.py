@@ -1,8 +1,9 @@
 """Planning a campaign: compose every shot once, price it from the price table, total it up.
 
-Planning streams: ``plan_briefs`` yields each shot's row with its brief, so export writes files as
-it goes and the runner holds one brief per running task, never the whole campaign's briefs. A
-``PlanRow`` is the small, flat record that plans, manifests, ledgers and budgets share.
+``Planner.attempt`` composes one shot into its ``PlanRow`` and brief; ``Planner.stream`` does a
+whole campaign one shot at a time (``composer.campaign.parallel`` does it on every core), so
+export writes files as it goes and nothing holds the whole campaign's briefs. A ``PlanRow`` is the
+small, flat record that plans, manifests, ledgers and budgets share.
 """
 
 from __future__ import annotations
@@ -206,21 +207,30 @@ class Planner:
         )
         return row, brief, job
 
-    def stream(self, expansion: Expansion) -> Iterator[tuple[PlanRow, Brief, Job]]:
-        """Each shot's row, brief and job; every shot that cannot be composed is reported at the end."""
+    def attempt(self, shot: Shot) -> tuple[PlanRow, Brief] | str:
+        """The shot's row and brief, or the one-line reason it cannot be composed."""
+        try:
+            row, brief, _ = self.row(shot)
+        except OptionError as exc:
+            return f"options of group '{shot.group}': {exc}"
+        except ComposerError as exc:
+            return str(exc)
+        return row, brief
+
+    def stream(self, expansion: Expansion) -> Iterator[tuple[PlanRow, Brief]]:
+        """Each shot's row and brief; every shot that cannot be composed is reported at the end."""
         failures: dict[str, list[str]] = defaultdict(list)
         for shot in expansion.shots:
-            try:
-                yield self.row(shot)
-            except OptionError as exc:
-                failures[f"options of group '{shot.group}': {exc}"].append(shot.id)
-            except ComposerError as exc:
-                failures[str(exc)].append(shot.id)
+            outcome = self.attempt(shot)
+            if isinstance(outcome, str):
+                failures[outcome].append(shot.id)
+            else:
+                yield outcome
         if failures:
             raise compose_failures(expansion.source.path, failures)
 
     def plan(self, expansion: Expansion) -> Plan:
-        return Plan(expansion, [row for row, _, _ in self.stream(expansion)])
+        return Plan(expansion, [row for row, _ in self.stream(expansion)])
 
 
 def compose_failures(path: Path, failures: dict[str, list[str]]) -> CampaignError:

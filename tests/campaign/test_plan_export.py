@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import json
+import time
 from collections import Counter
 from pathlib import Path
 
@@ -170,3 +171,30 @@ def test_shots_that_cannot_be_composed_are_reported_together(small_campaign: Pat
     assert message.startswith(f"{small_campaign}: 8 shots cannot be composed: ")
     assert message.count("ada.png: file not found") == 1  # one reason, once, for the eight shots
     assert "[8 shots: portraits-" in message and "and 5 more]" in message
+
+
+def test_big_campaigns_compose_in_forked_workers_with_identical_results(
+        small_campaign: Path, mini_library: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from composer.campaign import parallel
+
+    monkeypatch.setattr(parallel, "PARALLEL_MIN_SHOTS", 1)
+    monkeypatch.setattr(parallel, "CHUNK", 5)  # 12 shots: three chunks over two workers
+    calls: list[int] = []
+    original = parallel._in_workers
+    monkeypatch.setattr(parallel, "_in_workers", lambda *a: calls.append(1) or original(*a))
+    deadline = time.monotonic() + 10
+    while not parallel.can_fork():  # threads left over from other tests' servers wind down
+        assert time.monotonic() < deadline, "other threads keep running: cannot fork safely"
+        time.sleep(0.05)
+    expansion = expansion_of(small_campaign, mini_library)
+    one = export_campaign(expansion, planner_for(mini_library), tmp_path / "one", workers=1)
+    two = export_campaign(expansion, planner_for(mini_library), tmp_path / "two", workers=2)
+    assert calls == [1]
+    assert [r.as_dict() for r in two.plan.rows] == [r.as_dict() for r in one.plan.rows]
+    for name in ("manifest.csv", "index.md"):
+        assert (tmp_path / "two" / name).read_text() == (tmp_path / "one" / name).read_text().replace("/one/", "/two/")
+    for path in (tmp_path / "one" / "briefs").iterdir():
+        assert (tmp_path / "two" / "briefs" / path.name).read_bytes() == path.read_bytes()
+    (mini_library / "bibles" / "characters" / "frames" / "ada.png").unlink()
+    with pytest.raises(CampaignError, match=r"8 shots cannot be composed: .*ada.png: file not found \[8 shots"):
+        export_campaign(expansion, planner_for(mini_library), tmp_path / "three", workers=2)
