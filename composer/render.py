@@ -29,6 +29,7 @@ import jinja2
 from jinja2.exceptions import SecurityError
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
+from composer.cache import cache_dir
 from composer.errors import TemplateError
 
 BEGIN, SEP, END = "\ue000", "\ue001", "\ue002"
@@ -116,6 +117,23 @@ class _Sandbox(ImmutableSandboxedEnvironment):
         return super()._load_template(name, globals)
 
 
+_ENV_VERSION = 1
+"""Bump when the environment's options change: compiled templates are cached per version."""
+
+
+def _bytecode_cache() -> jinja2.BytecodeCache | None:
+    """Compiled templates on disk (keyed by source checksum), saving the compile on every cold start."""
+    folder = cache_dir()
+    if folder is None:
+        return None
+    folder = folder / f"jinja-{jinja2.__version__}-{_ENV_VERSION}"
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError:
+        return None
+    return jinja2.FileSystemBytecodeCache(str(folder))
+
+
 class Renderer:
     """A sandboxed Jinja environment over a library's template folders."""
 
@@ -123,6 +141,7 @@ class Renderer:
         self._loader = _RecordingLoader(template_dirs)
         self.env = _Sandbox(
             loader=self._loader,
+            bytecode_cache=_bytecode_cache(),
             undefined=jinja2.StrictUndefined,
             autoescape=False,
             trim_blocks=True,

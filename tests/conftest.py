@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -12,6 +13,8 @@ SHARED_TIKTOKEN = REPO.parent / "shared" / "tiktoken"
 
 if "TIKTOKEN_CACHE_DIR" not in os.environ and SHARED_TIKTOKEN.is_dir():
     os.environ["TIKTOKEN_CACHE_DIR"] = str(SHARED_TIKTOKEN)
+# composer's own cache (decoded tokenizer table, compiled templates) stays out of the user's home.
+os.environ.setdefault("COMPOSER_CACHE_DIR", tempfile.mkdtemp(prefix="composer-test-cache-"))
 
 
 @pytest.fixture(autouse=True)

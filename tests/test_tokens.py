@@ -53,3 +53,39 @@ def test_composed_brief_says_when_tokens_are_estimated(mini_library: Path, monke
     assert brief.tokens.exact is False
     assert brief.warnings == [f"token count is an estimate ({FORCE_ESTIMATE_ENV}=1)"]
     assert "(estimate)" in brief.summary_line()
+
+
+def test_decoded_table_is_cached_and_reused(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    from composer import tokens
+
+    monkeypatch.setenv("COMPOSER_CACHE_DIR", str(tmp_path))
+    first = TokenCounter()
+    if not first.exact:
+        pytest.skip(f"o200k_base is not available here: {first.unavailable_reason}")
+    cached = tmp_path / "o200k_base.ranks.marshal"
+    assert cached.is_file()
+
+    def no_fresh_load() -> None:
+        raise AssertionError("the cached table should have been used")
+
+    monkeypatch.setattr(tokens, "_fresh_encoding", no_fresh_load)
+    second = TokenCounter()
+    assert second.count(TEXT) == first.count(TEXT) and second.exact
+
+
+def test_corrupt_cache_is_rebuilt_from_the_real_table(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.setenv("COMPOSER_CACHE_DIR", str(tmp_path))
+    cached = tmp_path / "o200k_base.ranks.marshal"
+    cached.write_bytes(b"\x00not marshal")
+    counter = TokenCounter()
+    if not counter.exact:
+        pytest.skip(f"o200k_base is not available here: {counter.unavailable_reason}")
+    assert cached.stat().st_size > 1_000_000  # rewritten from tiktoken's verified load
+
+
+def test_cache_can_be_turned_off(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    from composer.cache import cache_dir
+
+    monkeypatch.setenv("COMPOSER_CACHE_DIR", "off")
+    assert cache_dir() is None
+    TokenCounter().count(TEXT)  # works without a cache
