@@ -8,7 +8,7 @@ inherited, never pickled. Each worker composes its chunk and sends back, in orde
 ``PlanRow`` of each shot (or why it could not be composed) and the text of its prompt files, which
 this process writes while the workers compose the next chunks.
 
-Small campaigns, platforms without ``fork``, and processes with other threads running (forking
+Small campaigns, platforms other than Linux, and processes with other threads running (forking
 those is unsafe) are planned in this process instead, exactly as ``Planner.stream`` does.
 """
 
@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import sys
 import threading
 from collections import defaultdict
 from collections.abc import Callable
@@ -51,7 +52,8 @@ def default_workers() -> int:
 
 
 def can_fork() -> bool:
-    return "fork" in multiprocessing.get_all_start_methods() and threading.active_count() == 1
+    """Linux only (macOS has ``fork`` but system libraries there are not fork-safe), no other threads."""
+    return sys.platform.startswith("linux") and threading.active_count() == 1
 
 
 def plan_rows(expansion: Expansion, planner: Planner, files: BriefFiles | None = None, *,

@@ -188,7 +188,7 @@ def run(file: Path, out: Path, concurrency: int, budget_credits: float | None, r
 
     def backends(name: str) -> Any:
         return make_backend(name, poll=poll, retry=retry, library_root=library.root,
-                            max_connections=max(concurrency * 2, 8))
+                            max_connections=concurrency + 4)
 
     display = RunDisplay()
     try:
