@@ -55,6 +55,7 @@ CREATE TABLE IF NOT EXISTS shots (
     files TEXT,
     error TEXT,
     blocked TEXT,
+    in_plan INTEGER NOT NULL DEFAULT 1,
     updated_at REAL NOT NULL
 );
 CREATE TABLE IF NOT EXISTS tasks (
@@ -93,6 +94,8 @@ class Entry:
     error: str | None
     blocked: str | None
     """The brief's lint errors when it was last planned: a blocked shot is never generated."""
+    in_plan: bool
+    """False once the campaign no longer has the shot (its row and files are kept: they were paid for)."""
     updated_at: float
 
     @classmethod
@@ -104,7 +107,7 @@ class Entry:
             submission=json.loads(row["submission"]) if row["submission"] else None,
             attempts=row["attempts"], est_credits=row["est_credits"], credits=row["credits"], usd=row["usd"],
             files=json.loads(row["files"]) if row["files"] else [], error=row["error"], blocked=row["blocked"],
-            updated_at=row["updated_at"],
+            in_plan=bool(row["in_plan"]), updated_at=row["updated_at"],
         )  # fmt: skip
 
     @property
@@ -182,16 +185,18 @@ class Ledger:
     # -- writing --------------------------------------------------------------------------------
     def plan(self, rows: list[dict[str, Any]]) -> None:
         """Record planned shots (``id, group, cast, scene, variant, take, brief_hash, credits, blocked``):
-        new ones as ``composed``; known ones keep their state and get their current labels and hash."""
+        new ones as ``composed``; known ones keep their state and get their current labels and hash;
+        shots the plan no longer has are marked out of it."""
         now = time.time()
         with self._tx():
+            self.db.execute("UPDATE shots SET in_plan = 0")
             self.db.executemany(
                 "INSERT INTO shots (id, grp, cast_label, scene, variant, take, state, brief_hash, est_credits,"
                 " blocked, updated_at) VALUES (:id, :group, :cast, :scene, :variant, :take, 'composed', :brief_hash,"
                 " :credits, :blocked, :now) ON CONFLICT(id) DO UPDATE SET grp = excluded.grp,"
                 " cast_label = excluded.cast_label, scene = excluded.scene, variant = excluded.variant,"
                 " take = excluded.take, brief_hash = excluded.brief_hash, est_credits = excluded.est_credits,"
-                " blocked = excluded.blocked",
+                " blocked = excluded.blocked, in_plan = 1",
                 [{**row, "now": now} for row in rows],
             )
 

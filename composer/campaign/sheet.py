@@ -45,7 +45,7 @@ class SheetLayout:
 def make_sheets(folder: Path, layout: SheetLayout = SheetLayout(), *, out: Path | None = None) -> list[Path]:
     """Write the contact sheet page(s) for the campaign in ``folder``; return their paths."""
     with Ledger(folder, create=False) as ledger:
-        entries = list(ledger.entries().values())
+        entries = [e for e in ledger.entries().values() if e.in_plan]
         title = ledger.meta("title") or Path(ledger.meta("campaign") or folder.name).stem
     if not entries:
         raise CampaignError(f"{folder}: the ledger records no shots yet; run `compose campaign run` first")

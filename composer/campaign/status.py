@@ -41,8 +41,12 @@ class Status:
     """Shot id -> tasks created for it, where more than one (a retry after a failed or stale attempt)."""
     groups: dict[str, GroupStatus] = field(default_factory=dict)
     states: Counter[str] = field(default_factory=Counter)
+    retired: list[Entry] = field(default_factory=list)
+    """Shots the campaign no longer has (their rows and files are kept: they may have been paid for)."""
 
     def __post_init__(self) -> None:
+        self.retired = [e for e in self.entries if not e.in_plan]
+        self.entries = [e for e in self.entries if e.in_plan]
         for entry in self.entries:
             group = self.groups.setdefault(entry.group, GroupStatus())
             state = "blocked" if entry.blocked and entry.state == "composed" else entry.state
@@ -55,16 +59,18 @@ class Status:
 
     @property
     def spent_credits(self) -> float:
-        return sum(g.credits for g in self.groups.values())
+        """Every done shot's cost, shots since dropped from the campaign included."""
+        return sum(e.credits or 0.0 for e in [*self.entries, *self.retired] if e.state == "done")
 
     @property
     def spent_usd(self) -> float:
-        return sum(g.usd for g in self.groups.values())
+        return sum(e.usd or 0.0 for e in [*self.entries, *self.retired] if e.state == "done")
 
     @property
     def committed_credits(self) -> float:
         """Accepted but not yet collected (or uncertain): billed or likely to be."""
-        return sum(e.est_credits or 0.0 for e in self.entries if e.state in ("submitted", "uncertain"))
+        return sum(e.est_credits or 0.0 for e in [*self.entries, *self.retired]
+                   if e.state in ("submitted", "uncertain"))
 
     def stale(self) -> list[Entry]:
         return [e for e in self.entries if e.state == "done" and e.stale]
@@ -84,6 +90,7 @@ class Status:
             "usd_spent": round(self.spent_usd, 4),
             "credits_committed": self.committed_credits,
             "tasks_created": self.tasks,
+            "no_longer_in_campaign": [e.id for e in self.retired],
             "groups": {g: s.as_dict() for g, s in self.groups.items()},
             "problems": [{"id": e.id, "state": e.state, "task_id": e.task_id, "error": e.error}
                          for e in self.problems()],
@@ -137,6 +144,9 @@ def status_text(status: Status) -> str:
         running = g.states["submitted"] + g.states["submitting"]
         lines.append(f"{name:<16} {g.shots:>6} {g.states['done']:>6} {running:>8} {g.states['failed']:>7} "
                      f"{g.states['uncertain']:>9} {g.states['composed'] + g.states['blocked']:>6} {g.credits:>9,g}")
+    if status.retired:
+        lines.append(f"{len(status.retired):,} shot(s) no longer in the campaign (kept, with their files; "
+                     "their cost is in the total)")
     problems = status.problems()
     if problems:
         lines += ["", "problems:"]
@@ -150,5 +160,6 @@ def status_text(status: Status) -> str:
 
 def recheck(status: Status, planned: dict[str, str]) -> Status:
     """The status with staleness judged against a fresh plan (shot id -> brief hash), not the last run's."""
-    entries = [replace(e, brief_hash=planned.get(e.id, e.brief_hash)) for e in status.entries]
+    entries = [replace(e, brief_hash=planned.get(e.id, e.brief_hash), in_plan=e.id in planned)
+               for e in [*status.entries, *status.retired]]
     return Status(status.folder, status.campaign, status.running, entries, status.tasks, status.repeated)

@@ -310,3 +310,23 @@ def test_a_campaign_on_the_openai_backend(mini_library: Path, tmp_path: Path) ->
     entries = read_status(out).entries
     assert all(e.state == "done" and e.backend == "openai" and (out / e.files[0]["path"]).is_file()
                for e in entries)
+
+
+def test_shots_dropped_from_the_campaign_are_kept_and_still_counted(small_campaign: Path, mini_library: Path,
+                                                                    tmp_path: Path, fake_kie: FakeKie) -> None:
+    out = tmp_path / "out"
+    run(small_campaign, mini_library, out, fake_kie)
+    smaller = write(small_campaign, SMALL.replace("cast: [ada, bo, pair]", "cast: [ada, bo]"))
+    again = run(smaller, mini_library, out, fake_kie)
+    assert again.total == 0 and again.skipped == 8
+    status = read_status(out)
+    assert len(status.entries) == 8 and len(status.retired) == 4
+    assert status.spent_credits == 12 * 12  # the dropped shots were paid for
+    assert "4 shot(s) no longer in the campaign" in status_text(status)
+    [sheet] = make_sheets(out)
+    from PIL import Image
+
+    from composer.campaign.sheet import SheetLayout, page_layout
+
+    with Image.open(sheet) as image:
+        assert image.size[1] == page_layout(status.entries, SheetLayout()).height  # 8 tiles, not 12
