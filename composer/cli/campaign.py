@@ -122,9 +122,9 @@ def plan_table(result: Plan) -> str:
         notes.append(f"{total.unpriced} shot(s) have no price in the price table (counted as 0)")
     if total.blocked:
         notes.append(f"{total.blocked} shot(s) blocked by lint errors: they will not be generated")
-    first = result.rows[0].cost if result.rows else None
-    if first is not None and first.source:
-        notes.append(f"prices: {first.basis} ({first.source}{', ' + first.date if first.date else ''})")
+    bases = dict.fromkeys((r.cost.basis, r.cost.source, r.cost.date) for r in result.rows if r.cost.source)
+    for basis, source, date in list(bases)[:4]:
+        notes.append(f"price: {basis} ({source}{', ' + date if date else ''})")
     return "\n".join(lines + [f"note: {n}" for n in notes])
 
 
