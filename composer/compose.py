@@ -5,14 +5,13 @@
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from composer.frames import check_frame
+from composer.frames import check_frame, file_sha256
 from composer.guard import Shortening, fit
-from composer.library import CONFIG_FILE, Library, Loaded
+from composer.library import Library, Loaded
 from composer.lint import Finding, lint_brief
 from composer.models import BrandKit, Character, Product, Scene, Style, Target
 from composer.render import Cut, Fragment, Renderer, plain_text, serialize
@@ -166,32 +165,22 @@ class Composer:
 
     def _sources(self, assets: ShotAssets, templates: list[tuple[Path, str]]) -> list[dict[str, str]]:
         """Every file the brief was made from, with its SHA-256."""
-        sources = [source for a in assets.loaded() for source in a.sources()]
-        config_path = self.library.root / CONFIG_FILE
-        if config_path.is_file():
-            sources.insert(0, _file_source("config", config_path))
+        lib = self.library
+        sources = [lib.config_source] if lib.config_source else []
+        sources += [source for a in assets.loaded() for source in a.sources()]
         sources += [{"kind": "template", "id": p.name, "path": str(p), "sha256": d} for p, d in templates]
-        sources += [_file_source("reference_frame", f) for f in assets.reference_frames]
+        sources += [
+            {
+                "kind": "reference_frame",
+                "id": f.name,
+                "path": str(f),
+                "sha256": lib.frame_digests.get(f) or file_sha256(f),
+            }  # explicit --reference frames
+            for f in assets.reference_frames
+        ]
         return sources
 
 
 def compose_shot(library: Library, spec: ShotSpec) -> Brief:
     """Compose one shot (for many shots, keep one ``Composer``)."""
     return Composer(library).compose(spec)
-
-
-def _file_source(kind: str, path: Path) -> dict[str, str]:
-    return {"kind": kind, "id": path.name, "path": str(path), "sha256": _sha256(path)}
-
-
-_digests: dict[tuple[Path, int, int], str] = {}
-
-
-def _sha256(path: Path) -> str:
-    """SHA-256 of a file, cached by path, mtime and size (reference frames can be large)."""
-    stat = path.stat()
-    key = (path, stat.st_mtime_ns, stat.st_size)
-    if key not in _digests:
-        with path.open("rb") as fh:
-            _digests[key] = hashlib.file_digest(fh, "sha256").hexdigest()
-    return _digests[key]

@@ -7,6 +7,7 @@ given explicitly on the command line may be anywhere.
 
 from __future__ import annotations
 
+import hashlib
 from pathlib import Path
 
 from composer.errors import ReferenceFrameError
@@ -19,6 +20,11 @@ _SIGNATURES: tuple[tuple[bytes, int, str], ...] = (
     (b"\xff\xd8\xff", 0, "image/jpeg"),
     (b"WEBP", 8, "image/webp"),
 )
+
+
+def file_sha256(path: Path) -> str:
+    with path.open("rb") as fh:
+        return hashlib.file_digest(fh, "sha256").hexdigest()
 
 
 def sniff_image_type(head: bytes) -> str | None:

@@ -25,7 +25,7 @@ from typing import Any, Generic, TypeVar
 from pydantic import BaseModel
 
 from composer.errors import LibraryError, ReferenceFrameError, UnknownAssetError
-from composer.frames import check_frame
+from composer.frames import check_frame, file_sha256
 from composer.models import BrandKit, BrandKitFile, Character, LibraryConfig, Product, Scene, Style, Target
 from composer.render import plain_text
 from composer.yamlio import line_of, load_model, parse_yaml, read_text
@@ -71,6 +71,10 @@ class Loaded(Generic[M]):
 
     def sources(self) -> list[dict[str, str]]:
         """This file and, for a merged brand, every parent file it was merged from."""
+        return self._sources
+
+    @cached_property
+    def _sources(self) -> list[dict[str, str]]:
         parents = self.merged.chain if self.merged is not None else ()
         return [self.source(), *(p.source() for p in parents)]
 
@@ -116,6 +120,8 @@ class Library:
         self.root = root
         self._cache: dict[Path, tuple[tuple[int, int], Loaded[Any]]] = {}
         self._paths: dict[tuple[str, str], Path] = {}
+        self.frame_digests: dict[Path, str] = {}
+        """SHA-256 of each checked reference frame, refreshed whenever the frame changes."""
         self._frames: dict[tuple[Path, int, int, int, int], Path] = {}
 
     @classmethod
@@ -125,8 +131,19 @@ class Library:
     # -- config and targets -------------------------------------------------------------------
     @cached_property
     def config(self) -> LibraryConfig:
+        return self._config[0]
+
+    @cached_property
+    def config_source(self) -> dict[str, str] | None:
+        """The config file as a brief source, or None when the library has none."""
+        digest = self._config[1]
         path = self.root / CONFIG_FILE
-        return load_model(path, LibraryConfig)[0] if path.is_file() else LibraryConfig()
+        return {"kind": "config", "id": CONFIG_FILE, "path": str(path), "sha256": digest} if digest else None
+
+    @cached_property
+    def _config(self) -> tuple[LibraryConfig, str | None]:
+        path = self.root / CONFIG_FILE
+        return load_model(path, LibraryConfig) if path.is_file() else (LibraryConfig(), None)
 
     @cached_property
     def targets(self) -> dict[str, Target]:
@@ -206,7 +223,9 @@ class Library:
             return check_frame(path, root=self.root)  # raises the located "not found" error
         key = (path, st.st_dev, st.st_ino, st.st_mtime_ns, st.st_size)
         if key not in self._frames:
-            self._frames[key] = check_frame(path, root=self.root)
+            resolved = check_frame(path, root=self.root)
+            self._frames[key] = resolved
+            self.frame_digests[resolved] = file_sha256(resolved)
         return self._frames[key]
 
     def reference_frames(self, asset: Loaded[Character] | Loaded[Product]) -> list[Path]:

@@ -27,6 +27,7 @@ def test_a_failing_table_load_degrades_to_the_estimate(monkeypatch: pytest.Monke
         raise ConnectionError("no network")
 
     monkeypatch.setattr(tiktoken, "get_encoding", no_table)
+    monkeypatch.setenv("COMPOSER_CACHE_DIR", "off")  # no decoded copy to fall back on either
     counter = TokenCounter()
     assert counter.count(TEXT).exact is False
     assert counter.unavailable_reason == "o200k_base table unavailable: ConnectionError"
