@@ -82,22 +82,21 @@ def throughput(library: Library, count: int) -> dict[str, float]:
     }
 
 
-def median_wall(cmd: list[str], runs: int) -> float:
-    times = []
-    for _ in range(runs):
-        start = time.perf_counter()
-        subprocess.run(cmd, check=True, capture_output=True)
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
+def wall(cmd: list[str]) -> float:
+    start = time.perf_counter()
+    subprocess.run(cmd, check=True, capture_output=True)
+    return time.perf_counter() - start
 
 
 def cold_start(runs: int) -> dict[str, float]:
+    """Median wall times, the two commands interleaved so that both see the same machine load."""
     bin_dir = Path(sys.executable).parent
     shot = [str(bin_dir / "compose"), "shot", "--character", "red-curls", "--scene", "castle"]
     floor = [sys.executable, "-c", "import jinja2, pydantic, yaml, tiktoken; tiktoken.get_encoding('o200k_base')"]
-    median_wall(shot, 2)  # warm the page cache and .pyc files for both
-    median_wall(floor, 2)
-    shot_s, floor_s = median_wall(shot, runs), median_wall(floor, runs)
+    for cmd in (shot, floor, shot, floor):  # warm the page cache, .pyc files and composer's cache
+        wall(cmd)
+    pairs = [(wall(shot), wall(floor)) for _ in range(runs)]
+    shot_s, floor_s = statistics.median(p[0] for p in pairs), statistics.median(p[1] for p in pairs)
     return {"compose_shot_s": shot_s, "imports_s": floor_s, "ratio": shot_s / floor_s}
 
 

@@ -12,9 +12,14 @@ from pydantic import BaseModel, ConfigDict, Field
 
 
 class Asset(BaseModel):
-    """Base of every library model: strict, immutable, field docs from attribute docstrings."""
+    """Base of every library model: strict and immutable.
 
-    model_config = ConfigDict(extra="forbid", frozen=True, use_attribute_docstrings=True, str_strip_whitespace=True)
+    The docstring under each field documents it in the source. Pydantic reads them into field
+    descriptions only where the program shows them (``ShotDeltas``, in the TUI's form): reading
+    them costs an ``inspect.getsource`` per class, a fifth of a cold start's own import time.
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
 
 
 class PaletteColour(Asset):
@@ -251,6 +256,8 @@ class LibraryConfig(Asset):
 
 class ShotDeltas(Asset):
     """Per-shot deltas: what changes from shot to shot while the bibles stay fixed."""
+
+    model_config = ConfigDict(use_attribute_docstrings=True)
 
     action: str | None = None
     """What the cast is doing."""
