@@ -452,3 +452,18 @@ class Stopwatch:
 
     def __call__(self) -> float:
         return time.monotonic() - self.start
+
+
+class ClosingBackend:
+    """``async with backend:`` closes its connection pool on the way out (shared by every backend)."""
+
+    async def aclose(self) -> None:
+        raise NotImplementedError
+
+    async def __aenter__(self) -> Self:
+        return self
+
+    async def __aexit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        await self.aclose()

@@ -6,6 +6,7 @@ leaves no file behind (the task id and URLs stay in the generation record, so it
 
 from __future__ import annotations
 
+import asyncio
 import os
 import uuid
 from dataclasses import dataclass
@@ -146,7 +147,8 @@ async def _download_once(
                         head += chunk[: 16 - len(head)]
                     fh.write(chunk)
                 fh.flush()
-                os.fsync(fh.fileno())
+                # fsync waits on the disk: off the event loop, so other jobs keep polling meanwhile
+                await asyncio.to_thread(os.fsync, fh.fileno())
             mime = check_media(head, response.headers.get("content-type"), kind, source)
         final = out_dir / (name + EXTENSIONS[mime])
         os.replace(temp, final)

@@ -16,8 +16,7 @@ import asyncio
 import hashlib
 import json
 from pathlib import Path
-from types import TracebackType
-from typing import Any, Self
+from typing import Any
 from urllib.parse import urlsplit
 
 import httpx
@@ -25,6 +24,7 @@ import httpx
 from composer.backends.base import (
     DEFAULT_POLL,
     AuthError,
+    ClosingBackend,
     Cost,
     Credits,
     DownloadError,
@@ -81,7 +81,7 @@ SAFE_TO_RECREATE = (429, 455, 500, 503)
 """Statuses after which KIE has certainly not created the task, so the create may be retried."""
 
 
-class KieBackend:
+class KieBackend(ClosingBackend):
     """GPT Image 2 and Sora 2 through KIE. One ``httpx.AsyncClient`` (one pool) per instance."""
 
     name = "kie"
@@ -123,13 +123,6 @@ class KieBackend:
     async def aclose(self) -> None:
         await self._client.aclose()
 
-    async def __aenter__(self) -> Self:
-        return self
-
-    async def __aexit__(
-        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
-    ) -> None:
-        await self.aclose()
 
     # -- pure -----------------------------------------------------------------------------------
     def validate(self, job: Job) -> None:

@@ -18,13 +18,13 @@ import base64
 import binascii
 from collections.abc import Awaitable, Callable
 from pathlib import Path
-from types import TracebackType
-from typing import Any, Self
+from typing import Any
 
 import openai
 
 from composer.backends.base import (
     AuthError,
+    ClosingBackend,
     Cost,
     Credits,
     GenerationError,
@@ -57,7 +57,7 @@ MODEL = "gpt-image-2"
 FORMAT_TYPES = {"png": "image/png", "jpeg": "image/jpeg", "webp": "image/webp"}
 
 
-class OpenAIImagesBackend:
+class OpenAIImagesBackend(ClosingBackend):
     """gpt-image-2 through OpenAI's Images API. One ``AsyncOpenAI`` client (one pool) per instance."""
 
     name = "openai"
@@ -86,13 +86,6 @@ class OpenAIImagesBackend:
     async def aclose(self) -> None:
         await self._client.close()
 
-    async def __aenter__(self) -> Self:
-        return self
-
-    async def __aexit__(
-        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
-    ) -> None:
-        await self.aclose()
 
     # -- pure -----------------------------------------------------------------------------------
     def validate(self, job: Job) -> None:
