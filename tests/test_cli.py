@@ -201,3 +201,24 @@ def test_every_brief_of_a_batch_lists_its_templates(mini_library: Path) -> None:
     for _ in range(2):  # the second render comes from Jinja's template cache
         brief = composer.compose(ShotSpec(characters=["ada"], scene="harbour"))
         assert {s["id"] for s in brief.sources if s["kind"] == "template"} == {"brief.txt.j2", "character.txt.j2"}
+
+
+def test_locked_first_frame_is_part_of_the_motion_brief(mini_library: Path, tmp_path: Path) -> None:
+    still = tmp_path / "still.png"
+    still.write_bytes((mini_library / "bibles/characters/frames/ada.png").read_bytes())
+    code, out, err = run(
+        "shot",
+        "--library",
+        str(mini_library),
+        "-c",
+        "bo",
+        "-s",
+        "harbour",
+        "-t",
+        "sora-2",
+        "--frame",
+        str(still),
+        "--estimate",
+    )
+    assert code == 0, err
+    assert "image-to-video" in err and "1 reference frame(s)" in out

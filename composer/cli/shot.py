@@ -103,7 +103,8 @@ def shot(
         style=style,
         target=target,
         max_chars=max_chars,
-        references=[str(r) for r in references],
+        # A locked first frame is part of the brief: its mode and "animate the first frame" follow it.
+        references=[str(r) for r in (*references, *([generation.frame] if generation.frame else []))],
         name=name,
         deltas=parse_set(sets),
     )
