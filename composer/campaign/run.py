@@ -22,6 +22,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import hashlib
+import signal
 import time
 from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import dataclass, field
@@ -138,6 +139,7 @@ class CampaignRunner:
         self.stats = RunStats()
         self._backends: dict[str, Backend] = {}
         self._stopping = False
+        self._interrupted = False
         self._committed = 0.0
         self._retryable: set[str] = set()
 
@@ -195,15 +197,39 @@ class CampaignRunner:
         queue = iter(items)
         self.stats.started = time.monotonic()
         self._update()
+        handling_sigint = self._handle_sigint()
         try:
             async with asyncio.TaskGroup() as group:
                 for _ in range(max(1, self.settings.concurrency)):
                     group.create_task(self._worker(queue))
+        except asyncio.CancelledError:
+            if not self._interrupted:
+                raise
         finally:
+            if handling_sigint:
+                asyncio.get_running_loop().remove_signal_handler(signal.SIGINT)
             for backend in self._backends.values():
                 with contextlib.suppress(Exception):
                     await backend.aclose()
+        if self._interrupted:
+            # Python 3.11's TaskGroup can absorb the cancellation Ctrl-C causes; the flag cannot be lost.
+            raise KeyboardInterrupt
         return self.stats
+
+    def _handle_sigint(self) -> bool:
+        """Ctrl-C: start nothing new, cancel the workers (in-flight creates still record their ids)."""
+        main = asyncio.current_task()
+
+        def interrupt() -> None:
+            self._interrupted = self._stopping = True
+            if main is not None:
+                main.cancel()
+
+        try:
+            asyncio.get_running_loop().add_signal_handler(signal.SIGINT, interrupt)
+        except (NotImplementedError, RuntimeError, ValueError):  # not the main thread, or no signals here
+            return False
+        return True
 
     async def _worker(self, queue: Iterator[_Item]) -> None:
         for item in queue:  # one shared iterator: each item goes to exactly one worker
