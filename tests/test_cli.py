@@ -30,7 +30,7 @@ def test_shot_prints_the_prompt_and_a_summary(mini_library: Path) -> None:
     assert "image-to-image, nothing dropped" in summary
 
 
-def test_json_has_exactly_the_documented_fields(mini_library: Path) -> None:
+def test_json_has_exactly_the_documented_fields(mini_library: Path, exact_tokens: None) -> None:
     code, out, _ = run(
         "shot",
         "--library",

@@ -50,8 +50,14 @@ def test_bad_form_input_is_a_one_line_shot_error() -> None:
 
 
 def test_from_spec_round_trips_even_list_items_with_semicolons() -> None:
-    spec = ShotSpec(characters=["ada"], products=["jar"], scene="harbour", max_chars=900, name="hero",
-                    deltas={"counts": ["3 gulls"], "mood": "calm", "notes": ["calm top third; text goes there"]})
+    spec = ShotSpec(
+        characters=["ada"],
+        products=["jar"],
+        scene="harbour",
+        max_chars=900,
+        name="hero",
+        deltas={"counts": ["3 gulls"], "mood": "calm", "notes": ["calm top third; text goes there"]},
+    )
     draft = Draft.from_spec(spec)
     assert draft.spec() == spec
     assert draft.texts["notes"] == "calm top third; text goes there"
@@ -68,7 +74,7 @@ def test_session_hints_until_a_scene_is_picked(mini_library: Path) -> None:
         session.export(mini_library / "out")
 
 
-def test_session_keeps_the_last_good_brief_when_a_file_breaks(mini_library: Path) -> None:
+def test_session_keeps_the_last_good_brief_when_a_file_breaks(mini_library: Path, exact_tokens: None) -> None:
     session = Session(mini_library, Draft(characters=("ada",), scene="harbour"))
     good = session.recompose()
     assert good.brief is not None and not good.problems
@@ -85,8 +91,11 @@ def test_session_keeps_the_last_good_brief_when_a_file_breaks(mini_library: Path
 def test_session_reloads_composer_yaml(mini_library: Path) -> None:
     session = Session(mini_library, Draft(scene="harbour"))
     assert session.recompose().brief is not None
-    bump(mini_library / "composer.yaml", "name: mini\ndefaults:\n  brand: acme\n  style: wash\n"
-         "targets:\n  tiny:\n    max_chars: 900\n    template: brief.txt.j2\n    model: m\n")
+    bump(
+        mini_library / "composer.yaml",
+        "name: mini\ndefaults:\n  brand: acme\n  style: wash\n"
+        "targets:\n  tiny:\n    max_chars: 900\n    template: brief.txt.j2\n    model: m\n",
+    )
     assert session.poll().any
     assert "tiny" in session.catalogue()["target"]
 
@@ -118,8 +127,10 @@ def test_append_shot_creates_then_appends_and_keeps_other_keys(tmp_path: Path) -
     assert append_shot(campaign, ShotSpec(scene="harbour")) == 2
     data = yaml.safe_load(campaign.read_text())
     assert data["name"] == "Spring"
-    assert data["shots"] == [{"characters": ["ada"], "scene": "harbour", "deltas": {"counts": ["4 candles"]}},
-                             {"scene": "harbour"}]
+    assert data["shots"] == [
+        {"characters": ["ada"], "scene": "harbour", "deltas": {"counts": ["4 candles"]}},
+        {"scene": "harbour"},
+    ]
     assert not list(tmp_path.glob(".*.tmp"))
 
 
@@ -148,8 +159,9 @@ def test_append_shot_refuses_a_shots_key_that_is_not_a_list(tmp_path: Path) -> N
 
 # -- problems ------------------------------------------------------------------------------------
 def test_located_errors_keep_file_line_and_field(tmp_path: Path) -> None:
-    problem = from_error(LibraryError("required field is missing", path=tmp_path / "lib/a.yaml", line=3,
-                                      field="identity"))
+    problem = from_error(
+        LibraryError("required field is missing", path=tmp_path / "lib/a.yaml", line=3, field="identity")
+    )
     assert problem == Problem("error", "required field is missing", str(tmp_path / "lib/a.yaml"), 3, "identity")
     assert problem.location(tmp_path / "lib") == "a.yaml:3 identity"
     assert from_error(ValueError("boom")).message == "internal error: ValueError: boom"
@@ -157,8 +169,13 @@ def test_located_errors_keep_file_line_and_field(tmp_path: Path) -> None:
 
 def test_lint_findings_are_read_with_their_location() -> None:
     findings = pytest.importorskip("composer.lint.findings")
-    finding = findings.Finding(findings.Severity.NOTICE, "palette", "colour not in palette", "name a brand colour",
-                               (findings.Location("brand_kits/acme.yaml", 7, "palette.0"),))
+    finding = findings.Finding(
+        findings.Severity.NOTICE,
+        "palette",
+        "colour not in palette",
+        "name a brand colour",
+        (findings.Location("brand_kits/acme.yaml", 7, "palette.0"),),
+    )
     problem = from_finding(finding)
     assert problem.severity == "info"
     assert (problem.path, problem.line, problem.field) == ("brand_kits/acme.yaml", 7, "palette.0")
@@ -171,7 +188,8 @@ def test_brief_problems_list_warnings_findings_and_cuts(mini_library: Path) -> N
     assert brief is not None and brief.dropped
     rows = brief_problems(brief)
     assert [r.message for r in rows if r.severity == "info" and r.message.startswith("length guard")] == [
-        f"length guard: {cut}" for cut in brief.dropped]
+        f"length guard: {cut}" for cut in brief.dropped
+    ]
 
 
 # -- frames --------------------------------------------------------------------------------------
@@ -206,8 +224,9 @@ class StagedClient:
         return SimpleNamespace(written=[settings.out_dir / "shot.png"])
 
 
-def test_cancel_stops_the_client_only_at_safe_points(mini_library: Path, tmp_path: Path,
-                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+def test_cancel_stops_the_client_only_at_safe_points(
+    mini_library: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     brief = Session(mini_library, Draft(scene="harbour")).recompose().current
     assert brief is not None
     client = StagedClient()

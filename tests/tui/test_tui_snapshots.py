@@ -24,6 +24,6 @@ async def pick_red_curls_in_the_castle(pilot: Any) -> None:
 
 
 @pytest.mark.parametrize("size", [(80, 24), (160, 48)], ids=["80x24", "160x48"])
-def test_main_screen(snap_compare: Any, example_library: Path, size: tuple[int, int]) -> None:
+def test_main_screen(snap_compare: Any, example_library: Path, size: tuple[int, int], exact_tokens: None) -> None:
     app = ComposerApp(example_library, poll_interval=3600)
     assert snap_compare(app, terminal_size=size, run_before=pick_red_curls_in_the_castle)
