@@ -8,7 +8,7 @@ from typing import Any
 
 import click
 
-from composer.cli.options import library_option
+from composer.cli.options import library_option, shot_options
 from composer.compose import Composer
 from composer.errors import ComposerError
 from composer.library import Library
@@ -38,14 +38,7 @@ def validate(fmt: str, strict: bool, library_dir: Path | None) -> None:
 
 @click.command()
 @click.argument("shot_files", nargs=-1, type=click.Path(path_type=Path, dir_okay=False, exists=True))
-@click.option("--character", "-c", "characters", multiple=True, metavar="ID", help="Character id (repeatable).")
-@click.option("--product", "-p", "products", multiple=True, metavar="ID", help="Product id (repeatable).")
-@click.option("--scene", "-s", metavar="ID", help="Scene id.")
-@click.option("--brand", "-b", metavar="ID", help="Brand kit id (default: the library's).")
-@click.option("--style", metavar="ID", help="Style dossier id (default: the library's).")
-@click.option("--target", "-t", metavar="NAME", help="Target model window.")
-@click.option("--max-chars", type=click.IntRange(min=1), help="Policy window that overrides the target's.")
-@click.option("--set", "sets", multiple=True, metavar="KEY=VALUE", help="Per-shot delta (repeatable).")
+@shot_options
 @FORMAT
 @STRICT
 @library_option

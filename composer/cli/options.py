@@ -18,3 +18,26 @@ def library_option(func: F) -> F:
         type=click.Path(path_type=Path, file_okay=False),
         help="Library root (default: $COMPOSER_LIBRARY, the current directory, or the bundled examples).",
     )(func)
+
+
+def shot_options(func: F) -> F:
+    """The options that choose a shot's assets and deltas (``compose shot`` and ``compose lint``)."""
+    options = [
+        click.option("--character", "-c", "characters", multiple=True, metavar="ID", help="Character id (repeatable)."),
+        click.option("--product", "-p", "products", multiple=True, metavar="ID", help="Product id (repeatable)."),
+        click.option("--scene", "-s", metavar="ID", help="Scene id."),
+        click.option("--brand", "-b", metavar="ID", help="Brand kit id (default: the library's)."),
+        click.option("--style", metavar="ID", help="Style dossier id (default: the library's)."),
+        click.option("--target", "-t", metavar="NAME", help="Target model window (see `compose list targets`)."),
+        click.option("--max-chars", type=click.IntRange(min=1), help="Policy window that overrides the target's."),
+        click.option(
+            "--set",
+            "sets",
+            multiple=True,
+            metavar="KEY=VALUE",
+            help="Per-shot delta, e.g. --set 'counts=4 candles' (repeatable; list keys split on ';').",
+        ),
+    ]
+    for option in reversed(options):
+        func = option(func)
+    return func

@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 
 from composer.cli.generate import GenerationFlags, generation_options, send_brief
-from composer.cli.options import library_option
+from composer.cli.options import library_option, shot_options
 from composer.compose import Composer
 from composer.export import export_prompt_files, render_output
 from composer.library import Library
@@ -16,20 +16,7 @@ from composer.shot import build_spec, load_shot_file, parse_set
 
 
 @click.command()
-@click.option("--character", "-c", "characters", multiple=True, metavar="ID", help="Character id (repeatable).")
-@click.option("--product", "-p", "products", multiple=True, metavar="ID", help="Product id (repeatable).")
-@click.option("--scene", "-s", metavar="ID", help="Scene id.")
-@click.option("--brand", "-b", metavar="ID", help="Brand kit id (default: the library's).")
-@click.option("--style", metavar="ID", help="Style dossier id (default: the library's).")
-@click.option("--target", "-t", metavar="NAME", help="Target model window (see `compose list targets`).")
-@click.option("--max-chars", type=click.IntRange(min=1), help="Policy window that overrides the target's.")
-@click.option(
-    "--set",
-    "sets",
-    multiple=True,
-    metavar="KEY=VALUE",
-    help="Per-shot delta, e.g. --set 'counts=4 candles' (repeatable; list keys split on ';').",
-)
+@shot_options
 @click.option(
     "--shot",
     "shot_file",
