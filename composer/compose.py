@@ -5,7 +5,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -70,8 +71,15 @@ class Brief:
     sources: list[dict[str, str]]
     tree: Fragment = field(repr=False)
     cuts: dict[str, Cut] = field(repr=False)
-    findings: list[Finding] = field(default_factory=list)
-    """Lint findings (composer.lint), worst first; errors block generation."""
+
+    @cached_property
+    def findings(self) -> list[Finding]:
+        """Lint findings (composer.lint), worst first; errors block generation.
+
+        Computed on first use: every caller that shows or sends a brief reads them (the CLI, the
+        TUI, campaigns, generation), while a caller that only needs the text does not pay for lint.
+        """
+        return lint_brief(self)
 
     @property
     def target_name(self) -> str:
@@ -148,7 +156,7 @@ class Composer:
         warnings = []
         if not tokens.exact:
             warnings.append(f"token count is an estimate ({self.counter.unavailable_reason})")
-        brief = Brief(
+        return Brief(
             spec=spec,
             assets=assets,
             limit=limit,
@@ -161,7 +169,6 @@ class Composer:
             tree=rendered.root,
             cuts=fitted.cuts,
         )
-        return replace(brief, findings=lint_brief(brief))
 
     def _sources(self, assets: ShotAssets, templates: list[tuple[Path, str]]) -> list[dict[str, str]]:
         """Every file the brief was made from, with its SHA-256."""
