@@ -1,6 +1,7 @@
 """Composing a shot: load its assets, render the target's template, fit it, count it.
 
-``compose_shot(library, spec)`` is the one entry point the CLI, the TUI and campaigns share.
+``Composer(library).compose(spec)`` is the one entry point the CLI, the TUI and campaigns share
+(``compose_shot`` is the one-off form).
 """
 
 from __future__ import annotations
@@ -65,7 +66,6 @@ class Brief:
     limit: int
     prompt: str
     tokens: TokenCount
-    reference_frames: list[Path]
     shortenings: list[Shortening]
     warnings: list[str]
     sources: list[dict[str, str]]
@@ -88,6 +88,10 @@ class Brief:
     @property
     def target(self) -> Target:
         return self.assets.target
+
+    @property
+    def reference_frames(self) -> list[Path]:
+        return self.assets.reference_frames
 
     @property
     def chars(self) -> int:
@@ -162,7 +166,6 @@ class Composer:
             limit=limit,
             prompt=fitted.text,
             tokens=tokens,
-            reference_frames=assets.reference_frames,
             shortenings=fitted.shortenings,
             warnings=warnings,
             sources=self._sources(assets, rendered.templates),

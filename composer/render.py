@@ -17,7 +17,6 @@ guard measures and applies cuts without calling Jinja again.
 
 from __future__ import annotations
 
-import hashlib
 import re
 import traceback
 from collections.abc import Callable, Iterator
@@ -31,6 +30,7 @@ from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 from composer.cache import cache_dir
 from composer.errors import TemplateError
+from composer.frames import file_sha256
 
 BEGIN, SEP, END = "\ue000", "\ue001", "\ue002"
 _MARKER_CHARS = str.maketrans("", "", BEGIN + SEP + END)
@@ -87,7 +87,7 @@ class _RecordingLoader(jinja2.FileSystemLoader):
 
     def get_source(self, environment: jinja2.Environment, template: str) -> tuple[str, str, Callable[[], bool]]:
         source, filename, uptodate = super().get_source(environment, template)
-        self.files[template] = (Path(filename), hashlib.sha256(Path(filename).read_bytes()).hexdigest())
+        self.files[template] = (Path(filename), file_sha256(Path(filename)))
         return source, filename, uptodate
 
 

@@ -49,6 +49,7 @@ from composer.campaign.expand import Expansion, Shot
 from composer.campaign.export import BRIEFS_DIR, IMAGES_DIR, write_plan_files
 from composer.campaign.ledger import Entry, FolderLock, Ledger
 from composer.campaign.plan import Plan, Planner, PlanRow, check_one_image
+from composer.frames import file_sha256
 
 SUPERSEDED_DIR = "superseded"
 SUBMIT_GRACE_SECONDS = 30.0
@@ -148,9 +149,11 @@ class CampaignRunner:
         """Export the plan (bad input raises here), record it in the ledger, and order the work."""
         plan = write_plan_files(self.expansion, self.planner, self.folder)
         self.ledger.plan([ledger_row(row) for row in plan.rows])
-        self.ledger.set_meta(campaign=str(self.expansion.source.path.resolve()),
-                             library=str(self.planner.composer.library.root.resolve()),
-                             title=self.expansion.campaign.name or self.expansion.source.path.stem)
+        self.ledger.set_meta(
+            campaign=str(self.expansion.source.path.resolve()),
+            library=str(self.planner.composer.library.root.resolve()),
+            title=self.expansion.campaign.name or self.expansion.source.path.stem,
+        )
         entries = self.ledger.entries()
         items = sorted(self._items(plan, entries), key=lambda i: i.kind != "collect")
         self._committed = self.ledger.spent_credits()
@@ -174,8 +177,10 @@ class CampaignRunner:
                     self.stats.stale.append(row.id)
             elif state in ("uncertain", "submitting", "submitted") and not self.settings.retry_uncertain:
                 if entry and state != "uncertain":  # a run died mid-create (or OpenAI's bytes were lost)
-                    self.ledger.uncertain(row.id, "the run stopped while its create request was in flight; "
-                                                  "the provider may have accepted it")
+                    self.ledger.uncertain(
+                        row.id,
+                        "the run stopped while its create request was in flight; the provider may have accepted it",
+                    )
                 self.stats.uncertain.append(row.id)
             else:
                 yield _Item("submit", row, entry)
@@ -188,9 +193,11 @@ class CampaignRunner:
         pending = [i.row.cost.credits for i in items if i.kind == "submit" and i.row.cost.credits is not None]
         left = budget - self._committed
         if pending and left < min(pending):
-            raise BudgetError(f"{self._committed:,g} of the {budget:,g}-credit budget are already spent or "
-                              f"committed in {self.folder}; the {left:,g} left buy no image ({min(pending):,g} "
-                              "credits)")
+            raise BudgetError(
+                f"{self._committed:,g} of the {budget:,g}-credit budget are already spent or "
+                f"committed in {self.folder}; the {left:,g} left buy no image ({min(pending):,g} "
+                "credits)"
+            )
 
     # -- the run --------------------------------------------------------------------------------
     async def run(self, items: list[_Item]) -> RunStats:
@@ -234,8 +241,9 @@ class CampaignRunner:
     async def _worker(self, queue: Iterator[_Item]) -> None:
         for item in queue:  # one shared iterator: each item goes to exactly one worker
             if item.kind == "collect":
-                await self._running(self._collect(item.row, Submission.from_json(item.entry.submission or {})
-                                                  if item.entry else None))
+                await self._running(
+                    self._collect(item.row, Submission.from_json(item.entry.submission or {}) if item.entry else None)
+                )
             elif self._stopping or not self._reserve(item.row):
                 self.stats.not_started += 1
                 self._update()
@@ -256,8 +264,7 @@ class CampaignRunner:
         cost = row.cost.credits or 0.0
         budget = self.settings.budget_credits
         if budget is not None and self._committed + cost > budget:
-            self._stop(f"the budget of {budget:,g} credits would be exceeded ({self._committed:,g} spent or "
-                       "committed)")
+            self._stop(f"the budget of {budget:,g} credits would be exceeded ({self._committed:,g} spent or committed)")
             return False
         self._committed += cost
         self.stats.credits = self._committed
@@ -403,16 +410,24 @@ class CampaignRunner:
 
 def ledger_row(row: PlanRow) -> dict[str, object]:
     s = row.shot
-    return {"id": s.id, "group": s.group, "cast": s.cast_label, "scene": s.scene, "variant": s.variant, "take": s.take,
-            "brief_hash": row.brief_hash, "credits": row.cost.credits, "blocked": " | ".join(row.blocked) or None}
+    return {
+        "id": s.id,
+        "group": s.group,
+        "cast": s.cast_label,
+        "scene": s.scene,
+        "variant": s.variant,
+        "take": s.take,
+        "brief_hash": row.brief_hash,
+        "credits": row.cost.credits,
+        "blocked": " | ".join(row.blocked) or None,
+    }
 
 
 def hash_files(files: list[Path], folder: Path) -> list[dict[str, str]]:
     """``[{"path", "sha256"}]`` with paths relative to the output folder."""
     records = []
     for path in files:
-        with path.open("rb") as fh:
-            digest = hashlib.file_digest(fh, "sha256").hexdigest()
+        digest = file_sha256(path)
         shown = path.relative_to(folder) if path.is_relative_to(folder) else path
         records.append({"path": str(shown), "sha256": digest})
     return records
@@ -444,8 +459,10 @@ def incomplete(stats: RunStats, folder: Path) -> CampaignError | None:
     if stats.not_started:
         parts.append(f"{stats.not_started} not started ({stats.stop_reason})")
     if stats.uncertain:
-        parts.append(f"{len(stats.uncertain)} uncertain (the provider may have accepted them; "
-                     "--retry-uncertain sends them again)")
+        parts.append(
+            f"{len(stats.uncertain)} uncertain (the provider may have accepted them; "
+            "--retry-uncertain sends them again)"
+        )
     if stats.blocked:
         parts.append(f"{len(stats.blocked)} blocked by lint errors")
     if not parts:
