@@ -151,7 +151,7 @@ def _estimate_line(job: Job, library: Library) -> str:
 
 def send_brief(brief: Brief, library: Library, flags: GenerationFlags, *, out: Path | None, fmt: str) -> None:
     """``compose shot --generate`` / ``--estimate``, after composing: print, export, generate."""
-    from composer.export import render_output
+    from composer.cli.output import echo_brief
     from composer.generate import DEFAULT_OUT_DIR, generate_brief, job_from_brief
 
     settings = flags.settings(out_dir=out, stem=None)
@@ -160,10 +160,7 @@ def send_brief(brief: Brief, library: Library, flags: GenerationFlags, *, out: P
         click.echo(brief.summary_line(), err=True)
         return
     job_from_brief(brief, library, settings)  # option errors before any output
-    click.echo(render_output(brief, fmt))
-    click.echo(brief.summary_line(), err=True)
-    for warning in brief.warnings:
-        click.echo(f"Warning: {warning}", err=True)
+    echo_brief(brief, fmt)
     with _hint_on_interrupt((settings.out_dir or DEFAULT_OUT_DIR), brief.slug):
         outcome = generate_brief(brief, library, settings, progress=progress_printer())
     report(outcome, paths_to_stdout=False)

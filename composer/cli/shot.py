@@ -8,8 +8,9 @@ import click
 
 from composer.cli.generate import GenerationFlags, generation_options, send_brief
 from composer.cli.options import library_option, shot_options
+from composer.cli.output import echo_brief
 from composer.compose import Composer
-from composer.export import export_prompt_files, render_output
+from composer.export import export_prompt_files
 from composer.library import Library
 from composer.lint import raise_if_blocking
 from composer.shot import build_spec, load_shot_file, parse_set
@@ -104,10 +105,7 @@ def shot(
         send_brief(brief, library, generation, out=out, fmt=fmt)
         return
     written = export_prompt_files(brief, out) if out else []
-    click.echo(render_output(brief, fmt))
-    click.echo(brief.summary_line(), err=True)
-    for warning in brief.warnings:
-        click.echo(f"Warning: {warning}", err=True)
+    echo_brief(brief, fmt)
     for path in written:
         click.echo(f"wrote {path}", err=True)
     raise_if_blocking(brief.findings, what=f"brief {brief.slug}", strict=strict)
