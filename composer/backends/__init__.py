@@ -25,7 +25,7 @@ The API campaigns build on (async; one backend instance serves many concurrent j
 - ``make_backend(name, *, env=os.environ, poll=..., retry=..., prices=..., **options)`` reads
   ``KIE_API_KEY`` / ``OPENAI_API_KEY`` and the base-URL overrides from ``env``.
 
-This package imports neither httpx nor openai until ``make_backend`` builds a backend.
+This package imports neither aiohttp nor openai until ``make_backend`` builds a backend.
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """What every generation backend shares: the job, the submission, the result, the errors, the protocol.
 
-Nothing here imports httpx or openai: a caller can build jobs, check them and price them without
+Nothing here imports aiohttp or openai: a caller can build jobs, check them and price them without
 paying for an HTTP stack. The concrete backends (``kie.py``, ``openai_images.py``) are imported by
 ``make_backend`` only when one is needed.
 """
@@ -150,6 +150,17 @@ def utc_now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
 
 
+def seconds_since(stamp: str) -> float:
+    """Seconds from an ISO ``utc_now()`` stamp until now; 0 when it cannot be read or lies ahead."""
+    try:
+        then = datetime.fromisoformat(stamp)
+    except ValueError:
+        return 0.0
+    if then.tzinfo is None:
+        then = then.replace(tzinfo=UTC)
+    return max((datetime.now(UTC) - then).total_seconds(), 0.0)
+
+
 @dataclass
 class Submission:
     """A job the provider has accepted. Persist ``to_json()`` before collecting: it is enough to
@@ -173,6 +184,13 @@ class Submission:
     """OpenAI only: the decoded images, held until ``collect`` saves them (never serialised)."""
     usage: dict[str, Any] | None = None
     """OpenAI only: the reported token usage."""
+    accepted: float = field(default_factory=time.monotonic, repr=False, compare=False)
+    """``time.monotonic()`` when the provider accepted the job; for a restored submission, when it was
+    restored less its age."""
+
+    def age(self) -> float:
+        """Seconds since the provider accepted the job."""
+        return time.monotonic() - self.accepted
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -197,6 +215,7 @@ class Submission:
             uploads=data.get("uploads", {}),
             submitted_at=data.get("submitted_at", ""),
             submit_seconds=float(data.get("submit_seconds", 0.0)),
+            accepted=time.monotonic() - seconds_since(data.get("submitted_at", "")),
         )
 
 

@@ -19,7 +19,7 @@ from composer.backends.retry import DEFAULT_RETRY, OnRetry, RetryPolicy, retryin
 from composer.frames import sniff_image_type
 
 if TYPE_CHECKING:
-    import httpx
+    import aiohttp
 
 EXTENSIONS = {
     "image/png": ".png", "image/jpeg": ".jpg", "image/webp": ".webp",
@@ -112,34 +112,36 @@ def save_bytes(data: bytes, out_dir: Path, name: str, *, kind: Kind, claimed: st
 
 
 async def download(
-    client: httpx.AsyncClient, url: str, out_dir: Path, name: str, *, kind: Kind,
+    session: aiohttp.ClientSession, url: str, out_dir: Path, name: str, *, kind: Kind,
     limits: DownloadLimits = DEFAULT_LIMITS, retry: RetryPolicy = DEFAULT_RETRY, on_retry: OnRetry | None = None,
+    proxy: str | None = None,
 ) -> Path:
     """Stream ``url`` into ``out_dir/name.<ext>``; retries network errors and 5xx (a GET is idempotent).
 
     Sends no Authorization header: result URLs live on a CDN that must never see the API key.
     """
     out_dir.mkdir(parents=True, exist_ok=True)
-    return await retrying(lambda: _download_once(client, url, out_dir, name, kind, limits), retry,
+    return await retrying(lambda: _download_once(session, url, out_dir, name, kind, limits, proxy), retry,
                           on_retry=on_retry)
 
 
 async def _download_once(
-    client: httpx.AsyncClient, url: str, out_dir: Path, name: str, kind: Kind, limits: DownloadLimits
+    session: aiohttp.ClientSession, url: str, out_dir: Path, name: str, kind: Kind, limits: DownloadLimits,
+    proxy: str | None,
 ) -> Path:
-    import httpx
+    import aiohttp
 
     source, cap = f"result {describe_url(url)}", limits.cap(kind)
     temp = _temp_path(out_dir, name)
     try:
-        async with client.stream("GET", url) as response:
-            _check_status(response.status_code, source)
-            declared = int(response.headers.get("content-length") or 0)
+        async with session.get(url, proxy=proxy) as response:
+            _check_status(response.status, source)
+            declared = response.content_length or 0
             if declared > cap:
                 raise DownloadError(f"{source} is {declared:,} bytes, over the {cap:,}-byte limit")
             head, size = b"", 0
             with temp.open("wb") as fh:
-                async for chunk in response.aiter_bytes(limits.chunk_bytes):
+                async for chunk in response.content.iter_chunked(limits.chunk_bytes):
                     size += len(chunk)
                     if size > cap:
                         raise DownloadError(f"{source} is over the {cap:,}-byte limit")
@@ -153,7 +155,7 @@ async def _download_once(
         final = out_dir / (name + EXTENSIONS[mime])
         os.replace(temp, final)
         return final
-    except httpx.TransportError as exc:
+    except (aiohttp.ClientError, TimeoutError) as exc:
         raise NetworkError(f"downloading {source} failed: {type(exc).__name__}", maybe_sent=True) from None
     except OSError as exc:
         raise DownloadError(f"cannot write {out_dir / name}: {exc.strerror}") from None

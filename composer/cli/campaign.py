@@ -1,6 +1,6 @@
 """``compose campaign``: plan, export, run, status and contact sheet of a campaign file.
 
-Thin commands over ``composer.campaign``; the generation client (httpx) is imported only by ``run``.
+Thin commands over ``composer.campaign``; the generation client (aiohttp) is imported only by ``run``.
 """
 
 from __future__ import annotations

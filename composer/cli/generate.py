@@ -1,6 +1,6 @@
 """``compose generate`` and ``compose credits``, and the generation options ``compose shot`` shares.
 
-Only click is imported here; ``composer.generate`` (and through it httpx or openai) is imported
+Only click is imported here; ``composer.generate`` (and through it aiohttp or openai) is imported
 when a command actually generates, so ``compose shot`` without ``--generate`` stays light.
 """
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from pathlib import Path
 
-import httpx
+import aiohttp
 import pytest
 from fakes.fixtures import FAST_RETRY, run
 from fakes.kie import FakeKie, Reply, make_mp4, make_png
@@ -47,8 +47,8 @@ def test_save_bytes_is_atomic_and_capped(tmp_path: Path) -> None:
 
 def fetch(fake: FakeKie, url: str, out: Path, **kwargs: object) -> Path:
     async def go() -> Path:
-        async with httpx.AsyncClient() as client:
-            return await download(client, url, out, "result", kind="image", retry=FAST_RETRY, **kwargs)  # type: ignore[arg-type]
+        async with aiohttp.ClientSession() as session:
+            return await download(session, url, out, "result", kind="image", retry=FAST_RETRY, **kwargs)  # type: ignore[arg-type]
     return run(go())
 
 

@@ -68,6 +68,6 @@ def test_openai_key_stays_secret(example_library: Path, tmp_path: Path, setup: s
 
 def test_the_backend_packages_import_no_http_stack() -> None:
     code = ("import sys, composer.backends, composer.generate, composer.cli.generate\n"
-            "print(sorted(m for m in ('httpx', 'openai', 'textual') if m in sys.modules))")
+            "print(sorted(m for m in ('aiohttp', 'httpx', 'openai', 'textual') if m in sys.modules))")
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert result.stdout.strip() == "[]"

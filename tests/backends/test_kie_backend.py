@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import time
 from pathlib import Path
 from typing import Any
 
@@ -34,7 +35,7 @@ from composer.backends import (
     TaskFailedError,
     make_backend,
 )
-from composer.backends.kie import result_urls
+from composer.backends.kie import env_proxy, result_urls
 
 
 def backend(fake: FakeKie, *, poll: PollSchedule = FAST_POLL, **options: Any) -> Backend:
@@ -275,3 +276,44 @@ def test_the_fake_refuses_what_kie_refuses(fake_kie: FakeKie) -> None:
             assert reply.status_code == 422, body
         assert client.post(f"{fake_kie.api_url}/api/v1/jobs/createTask", json=bad[0]).status_code == 401
     assert fake_kie.requests == []
+
+
+def test_first_poll_waits_as_long_as_the_quickest_task_took(tmp_path: Path) -> None:
+    """After one task of a model finished in 0.3 s (KIE's createTime to completeTime), the next task's
+    first poll comes 0.3 s after it was accepted, and finds it done; a restored submission that is
+    already older than that is polled at once."""
+    with FakeKie(latency=0.3, polls_to_finish=1) as fake:
+        async def go() -> tuple[GenerationResult, GenerationResult, GenerationResult, float]:
+            async with backend(fake) as kie:
+                first = await kie.collect(await kie.submit(Job("first")), tmp_path, "first")
+                second = await kie.collect(await kie.submit(Job("second")), tmp_path, "second")
+                saved = (await kie.submit(Job("third"))).to_json()
+                await asyncio.sleep(0.35)
+                saved["submitted_at"] = "2026-01-01T00:00:00+00:00"  # accepted long ago (a resumed run)
+                restored = Submission.from_json(saved)
+                assert restored.age() > 3600
+                start = time.monotonic()
+                third = await kie.collect(restored, tmp_path, "third")
+                return first, second, third, time.monotonic() - start
+
+        first, second, third, third_took = run(go())
+    task = {t.body["input"]["prompt"]: t for t in fake.tasks.values()}
+    assert first.polls > 10  # no history: polled every 5 ms from the start
+    finished = task["first"].finished
+    assert finished is not None and finished - task["first"].created == pytest.approx(0.3, abs=0.01)
+    assert second.polls == 1 and task["second"].polls == 1
+    assert third.polls == 1 and third_took < 0.25  # polled at once, not 0.3 s after being restored
+
+
+def test_proxies_come_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in ("HTTPS_PROXY", "HTTP_PROXY", "ALL_PROXY", "NO_PROXY", "https_proxy", "http_proxy", "all_proxy",
+                 "no_proxy"):
+        monkeypatch.delenv(name, raising=False)
+    assert env_proxy("https://api.kie.ai/api/v1/jobs/createTask") is None
+    monkeypatch.setenv("HTTPS_PROXY", "http://proxy.example:3128")
+    monkeypatch.setenv("NO_PROXY", "127.0.0.1,localhost")
+    assert env_proxy("https://api.kie.ai/api/v1/jobs/createTask") == "http://proxy.example:3128"
+    assert env_proxy("http://127.0.0.1:8080/results/t/0.png") is None
+    assert env_proxy("http://cdn.example/results/t/0.png") is None  # no HTTP_PROXY for plain http
+    monkeypatch.setenv("ALL_PROXY", "http://all.example:1080")
+    assert env_proxy("http://cdn.example/results/t/0.png") == "http://all.example:1080"

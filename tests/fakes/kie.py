@@ -78,7 +78,10 @@ class FakeTask:
     fail_msg: str = "generation failed"
     polls: int = 0
     result_urls: list[str] = field(default_factory=list)
+    ready: float | None = None
+    """When the task had been polled all but once of ``polls_to_finish`` (creation, for one poll)."""
     finished: float | None = None
+    """When the task finished on the fake's side (reported as completeTime), not when a poll saw it."""
 
 
 class Server(ThreadingHTTPServer):
@@ -291,6 +294,8 @@ class FakeKie:
             if task is None:
                 return request.json(200, {"code": 404, "msg": "task not found", "data": None})
             task.polls += 1
+            if task.polls == self.polls_to_finish - 1:
+                task.ready = time.monotonic()
             state = self._advance(task)
             data = {
                 "taskId": task.task_id, "model": task.model, "state": state, "param": json.dumps(task.body),
@@ -308,11 +313,10 @@ class FakeKie:
         done = task.polls >= self.polls_to_finish and time.monotonic() - task.created >= self.latency
         if task.outcome == "hang" or not done:
             return "waiting" if task.polls == 1 else "queuing" if task.polls == 2 else "generating"
+        task.finished = task.finished or max(task.created + self.latency, task.ready or task.created)
         if task.outcome == "fail":
-            task.finished = task.finished or time.monotonic()
             return "fail"
         if not task.result_urls:
-            task.finished = time.monotonic()
             video = task.model.startswith("sora-2")
             for index in range(self.results_per_task):
                 self._counter += 1
