@@ -201,7 +201,7 @@ class Ledger:
             )
 
     def submitting(self, shot_id: str, sent_hash: str, backend: str) -> None:
-        self._update(shot_id, state="submitting", sent_hash=sent_hash, backend=backend, error=None,
+        self._set(shot_id, state="submitting", sent_hash=sent_hash, backend=backend, error=None,
                      task_id=None, submission=None, attempts_inc=True)
 
     def submitted(self, shot_id: str, task_id: str | None, submission: dict[str, Any], backend: str) -> None:
@@ -214,27 +214,24 @@ class Ledger:
 
     def note(self, shot_id: str, error: str) -> None:
         """Keep the state, record why the last attempt stopped (e.g. a poll timeout to resume)."""
-        self._update(shot_id, error=error)
+        self._set(shot_id, error=error)
 
     def done(self, shot_id: str, files: list[dict[str, str]], credits: float | None, usd: float | None) -> None:
-        self._update(shot_id, state="done", files=json.dumps(files), credits=credits, usd=usd, error=None)
+        self._set(shot_id, state="done", files=json.dumps(files), credits=credits, usd=usd, error=None)
 
     def failed(self, shot_id: str, error: str) -> None:
-        self._update(shot_id, state="failed", error=error)
+        self._set(shot_id, state="failed", error=error)
 
     def uncertain(self, shot_id: str, error: str) -> None:
-        self._update(shot_id, state="uncertain", error=error)
+        self._set(shot_id, state="uncertain", error=error)
 
     def reset(self, shot_id: str) -> None:
         """Forget a stale or failed shot's attempt so it can be generated again."""
-        self._update(shot_id, state="composed", task_id=None, submission=None, files=None, credits=None,
+        self._set(shot_id, state="composed", task_id=None, submission=None, files=None, credits=None,
                      usd=None, sent_hash=None)
 
-    def _update(self, shot_id: str, *, attempts_inc: bool = False, **fields: Any) -> None:
-        with self._tx():
-            self._set(shot_id, attempts_inc=attempts_inc, **fields)
-
     def _set(self, shot_id: str, *, attempts_inc: bool = False, **fields: Any) -> None:
+        """One UPDATE: outside ``_tx`` it is a transaction of its own (the connection autocommits)."""
         sets = [f"{key} = :{key}" for key in fields] + ["updated_at = :_now"]
         if attempts_inc:
             sets.append("attempts = attempts + 1")

@@ -160,6 +160,9 @@ class CampaignRunner:
         self.stats.credits = self._committed
         self.stats.total = len(items)
         self._check_budget(plan, items)
+        for name in {(item.entry.backend if item.kind == "collect" and item.entry else None) or item.row.backend
+                     for item in items}:
+            self._backend(name)  # a missing key stops the run here, and no client is imported mid-run
         return items
 
     def _items(self, plan: Plan, entries: dict[str, Entry]) -> Iterator[_Item]:
