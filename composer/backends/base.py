@@ -234,6 +234,8 @@ class GenerationResult:
     cost: Cost
     usage: dict[str, Any] | None = None
     polls: int = 0
+    sha256: tuple[str, ...] = ()
+    """Each of ``files``' SHA-256, taken as it was written (empty for a result read back from a record)."""
 
     def to_json(self) -> dict[str, Any]:
         return {

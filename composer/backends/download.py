@@ -2,16 +2,19 @@
 
 A result on disk is therefore always whole and always what its extension says; a failed download
 leaves no file behind (the task id and URLs stay in the generation record, so it can be resumed).
+Each saved file comes with its SHA-256, taken from the bytes as they were written, so nobody reads
+a result again to hash it.
 """
 
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import os
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 from urllib.parse import urlsplit
 
 from composer.backends.base import DownloadError, Kind, NetworkError, ServiceUnavailableError
@@ -45,6 +48,14 @@ class DownloadLimits:
 
 
 DEFAULT_LIMITS = DownloadLimits()
+
+
+class Saved(NamedTuple):
+    """A result written to disk."""
+
+    path: Path
+    sha256: str
+    """The file's SHA-256, hex."""
 
 
 def sniff_media(head: bytes) -> str | None:
@@ -89,7 +100,7 @@ def _temp_path(out_dir: Path, name: str) -> Path:
 
 
 def save_bytes(data: bytes, out_dir: Path, name: str, *, kind: Kind, claimed: str | None,
-               limits: DownloadLimits = DEFAULT_LIMITS) -> Path:
+               limits: DownloadLimits = DEFAULT_LIMITS) -> Saved:
     """Check ``data`` and write it atomically as ``out_dir/name.<ext>`` (for APIs that return bytes)."""
     source = f"result {name}"
     if len(data) > limits.cap(kind):
@@ -108,14 +119,14 @@ def save_bytes(data: bytes, out_dir: Path, name: str, *, kind: Kind, claimed: st
         raise DownloadError(f"cannot write {final}: {exc.strerror}") from None
     finally:
         temp.unlink(missing_ok=True)
-    return final
+    return Saved(final, hashlib.sha256(data).hexdigest())
 
 
 async def download(
     session: aiohttp.ClientSession, url: str, out_dir: Path, name: str, *, kind: Kind,
     limits: DownloadLimits = DEFAULT_LIMITS, retry: RetryPolicy = DEFAULT_RETRY, on_retry: OnRetry | None = None,
     proxy: str | None = None,
-) -> Path:
+) -> Saved:
     """Stream ``url`` into ``out_dir/name.<ext>``; retries network errors and 5xx (a GET is idempotent).
 
     Sends no Authorization header: result URLs live on a CDN that must never see the API key.
@@ -128,7 +139,7 @@ async def download(
 async def _download_once(
     session: aiohttp.ClientSession, url: str, out_dir: Path, name: str, kind: Kind, limits: DownloadLimits,
     proxy: str | None,
-) -> Path:
+) -> Saved:
     import aiohttp
 
     source, cap = f"result {describe_url(url)}", limits.cap(kind)
@@ -139,7 +150,7 @@ async def _download_once(
             declared = response.content_length or 0
             if declared > cap:
                 raise DownloadError(f"{source} is {declared:,} bytes, over the {cap:,}-byte limit")
-            head, size = b"", 0
+            head, size, digest = b"", 0, hashlib.sha256()
             with temp.open("wb") as fh:
                 async for chunk in response.content.iter_chunked(limits.chunk_bytes):
                     size += len(chunk)
@@ -148,13 +159,14 @@ async def _download_once(
                     if len(head) < 16:
                         head += chunk[: 16 - len(head)]
                     fh.write(chunk)
+                    digest.update(chunk)
                 fh.flush()
                 # fsync waits on the disk: off the event loop, so other jobs keep polling meanwhile
                 await asyncio.to_thread(os.fsync, fh.fileno())
             mime = check_media(head, response.headers.get("content-type"), kind, source)
         final = out_dir / (name + EXTENSIONS[mime])
         os.replace(temp, final)
-        return final
+        return Saved(final, digest.hexdigest())
     except (aiohttp.ClientError, TimeoutError) as exc:
         raise NetworkError(f"downloading {source} failed: {type(exc).__name__}", maybe_sent=True) from None
     except OSError as exc:

@@ -63,7 +63,7 @@ from composer.backends.base import (
     no_progress,
     redact,
 )
-from composer.backends.download import DEFAULT_LIMITS, DownloadLimits, download, result_name
+from composer.backends.download import DEFAULT_LIMITS, DownloadLimits, Saved, download, result_name
 from composer.backends.options import kie_model_for, model_family, validate_kie_job
 from composer.backends.prices import PriceTable
 from composer.backends.retry import (
@@ -376,12 +376,14 @@ class KieBackend(ClosingBackend):
         urls = result_urls(info, task_id)
         waited = watch()
         progress(ProgressEvent("download", f"downloading {len(urls)} result(s)", task_id=task_id))
-        files = await self._download_all(urls, out_dir, stem, submission, progress)
+        saved = await self._download_all(urls, out_dir, stem, submission, progress)
         timings = {"submit": submission.submit_seconds, "wait": waited, "download": watch() - waited}
         if isinstance(info.get("costTime"), int | float):
             timings["provider"] = float(info["costTime"]) / 1000.0
-        return GenerationResult(backend=self.name, model=submission.model, task_id=task_id, files=files,
-                                urls=urls, timings=timings, cost=self.estimate_cost(submission.job), polls=polls)
+        return GenerationResult(backend=self.name, model=submission.model, task_id=task_id,
+                                files=[s.path for s in saved], urls=urls, timings=timings,
+                                cost=self.estimate_cost(submission.job), polls=polls,
+                                sha256=tuple(s.sha256 for s in saved))
 
     def _learn(self, model: str, info: dict[str, Any]) -> None:
         """Remember how long the quickest task of ``model`` took, from KIE's own createTime and completeTime."""
@@ -392,7 +394,7 @@ class KieBackend(ClosingBackend):
 
     async def _download_all(
         self, urls: list[str], out_dir: Path, stem: str, submission: Submission, progress: Progress
-    ) -> list[Path]:
+    ) -> list[Saved]:
         on_retry = self._on_retry(progress)
         results = await asyncio.gather(
             *(download(self.session, url, out_dir, result_name(stem, i, len(urls)), kind=submission.job.kind,
@@ -408,7 +410,7 @@ class KieBackend(ClosingBackend):
             first = failures[0]
             raise DownloadError(f"task {submission.task_id} finished but {len(failures)} of {len(urls)} "
                                 f"download(s) failed: {first}", task_id=submission.task_id, result_urls=urls)
-        return [r for r in results if isinstance(r, Path)]
+        return [r for r in results if isinstance(r, Saved)]
 
     # -- account --------------------------------------------------------------------------------
     async def credits(self) -> Credits:

@@ -181,14 +181,15 @@ class OpenAIImagesBackend(ClosingBackend):
         watch = Stopwatch()
         claimed = FORMAT_TYPES.get(submission.job.options.output_format or "png")
         count = len(submission.images)
-        files = [save_bytes(data, out_dir, result_name(stem, i, count), kind="image", claimed=claimed,
+        saved = [save_bytes(data, out_dir, result_name(stem, i, count), kind="image", claimed=claimed,
                             limits=self.limits) for i, data in enumerate(submission.images)]
         submission.images = []  # the bytes are on disk; do not keep megabytes per job in memory
         cost = self.prices.openai_cost(submission.job, submission.usage)
         progress(ProgressEvent("done", f"saved {count} image(s)"))
-        return GenerationResult(backend=self.name, model=submission.model, task_id=None, files=files, urls=[],
+        return GenerationResult(backend=self.name, model=submission.model, task_id=None,
+                                files=[s.path for s in saved], urls=[],
                                 timings={"submit": submission.submit_seconds, "download": watch()}, cost=cost,
-                                usage=submission.usage)
+                                usage=submission.usage, sha256=tuple(s.sha256 for s in saved))
 
     async def credits(self) -> Credits:
         raise GenerationError("OpenAI has no balance API; see https://platform.openai.com/usage")

@@ -49,7 +49,6 @@ from composer.campaign.expand import Expansion, Shot
 from composer.campaign.export import BRIEFS_DIR, IMAGES_DIR, write_plan_files
 from composer.campaign.ledger import Entry, FolderLock, Ledger
 from composer.campaign.plan import Plan, Planner, PlanRow, check_one_image
-from composer.frames import file_sha256
 
 SUPERSEDED_DIR = "superseded"
 SUBMIT_GRACE_SECONDS = 30.0
@@ -381,11 +380,11 @@ class CampaignRunner:
                         self._release(row)
                     self.ledger.failed(row.id, str(exc))
                 return
-            await self._record_done(row, result)
+            self._record_done(row, result)
             return
 
-    async def _record_done(self, row: PlanRow, result: GenerationResult) -> None:
-        files = await asyncio.to_thread(hash_files, result.files, self.folder)
+    def _record_done(self, row: PlanRow, result: GenerationResult) -> None:
+        files = file_records(result, self.folder)
         estimate = row.cost
         credits = result.cost.credits if result.cost.credits is not None else estimate.credits
         usd = result.cost.usd if result.cost.usd is not None else estimate.usd
@@ -426,14 +425,10 @@ def ledger_row(row: PlanRow) -> dict[str, object]:
     }
 
 
-def hash_files(files: list[Path], folder: Path) -> list[dict[str, str]]:
-    """``[{"path", "sha256"}]`` with paths relative to the output folder."""
-    records = []
-    for path in files:
-        digest = file_sha256(path)
-        shown = path.relative_to(folder) if path.is_relative_to(folder) else path
-        records.append({"path": str(shown), "sha256": digest})
-    return records
+def file_records(result: GenerationResult, folder: Path) -> list[dict[str, str]]:
+    """``[{"path", "sha256"}]`` for the result's files, paths relative to the output folder."""
+    return [{"path": str(path.relative_to(folder) if path.is_relative_to(folder) else path), "sha256": digest}
+            for path, digest in zip(result.files, result.sha256, strict=True)]
 
 
 def run_campaign(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -11,7 +12,7 @@ from fakes.fixtures import FAST_RETRY, run
 from fakes.kie import FakeKie, Reply, make_mp4, make_png
 
 from composer.backends import DownloadError
-from composer.backends.download import DownloadLimits, check_media, download, save_bytes, sniff_media
+from composer.backends.download import DownloadLimits, Saved, check_media, download, save_bytes, sniff_media
 
 
 def test_sniff_media() -> None:
@@ -38,15 +39,16 @@ def test_check_media_compares_bytes_with_the_claim() -> None:
 
 def test_save_bytes_is_atomic_and_capped(tmp_path: Path) -> None:
     data = make_png(2, "y")
-    path = save_bytes(data, tmp_path, "shot", kind="image", claimed="image/png")
+    path, digest = save_bytes(data, tmp_path, "shot", kind="image", claimed="image/png")
     assert path == tmp_path / "shot.png" and path.read_bytes() == data
+    assert digest == hashlib.sha256(data).hexdigest()
     with pytest.raises(DownloadError, match="over the 10-byte limit"):
         save_bytes(data, tmp_path, "big", kind="image", claimed=None, limits=DownloadLimits(max_image_bytes=10))
     assert sorted(p.name for p in tmp_path.iterdir()) == ["shot.png"]  # no temp file, no partial file
 
 
-def fetch(fake: FakeKie, url: str, out: Path, **kwargs: object) -> Path:
-    async def go() -> Path:
+def fetch(fake: FakeKie, url: str, out: Path, **kwargs: object) -> Saved:
+    async def go() -> Saved:
         async with aiohttp.ClientSession() as session:
             return await download(session, url, out, "result", kind="image", retry=FAST_RETRY, **kwargs)  # type: ignore[arg-type]
     return run(go())
@@ -63,8 +65,9 @@ def served() -> Iterator[tuple[FakeKie, str, bytes]]:
 
 def test_download_streams_the_exact_bytes(served: tuple[FakeKie, str, bytes], tmp_path: Path) -> None:
     fake, url, data = served
-    path = fetch(fake, url, tmp_path)
+    path, digest = fetch(fake, url, tmp_path, limits=DownloadLimits(chunk_bytes=64))  # hashed over many chunks
     assert path == tmp_path / "result.png" and path.read_bytes() == data
+    assert digest == hashlib.sha256(data).hexdigest()
     assert fake.violations == []  # no Authorization header went to the CDN
 
 
@@ -97,7 +100,7 @@ def test_download_retries_server_errors_but_not_a_missing_file(
 ) -> None:
     fake, url, data = served
     fake.script("download", Reply(status=503), Reply(drop=True))
-    assert fetch(fake, url, tmp_path).read_bytes() == data
+    assert fetch(fake, url, tmp_path).path.read_bytes() == data
     assert fake.calls["download"] == 3
     with pytest.raises(DownloadError, match=r"HTTP 404.*expire"):
         fetch(fake, f"{fake.cdn_url}/results/t/9.png", tmp_path / "other")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import json
 import time
 from pathlib import Path
@@ -59,6 +60,7 @@ def test_text_to_image_end_to_end(fake_kie: FakeKie, tmp_path: Path) -> None:
     assert body == {"model": "gpt-image-2-text-to-image", "input": {"prompt": "a fox in a great hall"}}
     assert result.files == [tmp_path / "shot.png"]
     assert result.files[0].read_bytes() == fake_kie.served[result.urls[0]]
+    assert result.sha256 == (hashlib.sha256(fake_kie.served[result.urls[0]]).hexdigest(),)
     assert result.polls == fake_kie.polls_to_finish == 3
     states = [e.state for e in events if e.stage == "poll"]
     assert states == ["waiting", "queuing", "success"]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import hashlib
 from pathlib import Path
 from typing import Any
 
@@ -42,6 +43,7 @@ def test_text_to_image_uses_images_generate(fake_openai: FakeOpenAI, tmp_path: P
     assert request == {"endpoint": "generations", "model": "gpt-image-2", "prompt": "a fox in a great hall",
                        "size": "1536x1024", "quality": "high", "output_format": "png"}
     assert result.files == [tmp_path / "shot.png"] and result.files[0].read_bytes() == fake_openai.served[0]
+    assert result.sha256 == (hashlib.sha256(fake_openai.served[0]).hexdigest(),)
     assert result.usage is not None and result.usage["output_tokens"] == 4160
     assert not result.cost.estimated and result.cost.usd is not None and result.cost.usd > 0
 
