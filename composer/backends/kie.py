@@ -340,7 +340,8 @@ class KieBackend(ClosingBackend):
         the first poll comes ``first_poll_after`` seconds from now."""
         watch, polls = Stopwatch(), 0
         on_retry = self._on_retry(progress)
-        await self._sleep(min(max(first_poll_after, 0.0), self.poll.deadline))
+        if first_poll_after > 0:
+            await self._sleep(min(first_poll_after, self.poll.deadline))
         while True:
             try:
                 info = await retrying(lambda: self.record_info(task_id), self.retry, on_retry=on_retry,

@@ -202,7 +202,7 @@ class Ledger:
 
     def submitting(self, shot_id: str, sent_hash: str, backend: str) -> None:
         self._set(shot_id, state="submitting", sent_hash=sent_hash, backend=backend, error=None,
-                     task_id=None, submission=None, attempts_inc=True)
+                  task_id=None, submission=None, attempts_inc=True)
 
     def submitted(self, shot_id: str, task_id: str | None, submission: dict[str, Any], backend: str) -> None:
         """The provider accepted the task: commit its id before anyone starts polling."""
@@ -228,7 +228,7 @@ class Ledger:
     def reset(self, shot_id: str) -> None:
         """Forget a stale or failed shot's attempt so it can be generated again."""
         self._set(shot_id, state="composed", task_id=None, submission=None, files=None, credits=None,
-                     usd=None, sent_hash=None)
+                  usd=None, sent_hash=None)
 
     def _set(self, shot_id: str, *, attempts_inc: bool = False, **fields: Any) -> None:
         """One UPDATE: outside ``_tx`` it is a transaction of its own (the connection autocommits)."""

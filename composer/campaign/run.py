@@ -159,8 +159,7 @@ class CampaignRunner:
         self.stats.credits = self._committed
         self.stats.total = len(items)
         self._check_budget(plan, items)
-        for name in {(item.entry.backend if item.kind == "collect" and item.entry else None) or item.row.backend
-                     for item in items}:
+        for name in {_backend_name(item) for item in items}:
             self._backend(name)  # a missing key stops the run here, and no client is imported mid-run
         return items
 
@@ -408,6 +407,11 @@ class CampaignRunner:
 
     def _update(self) -> None:
         self.on_update(self.stats)
+
+
+def _backend_name(item: _Item) -> str:
+    """A submitted task is collected by the backend that created it; a new shot goes to its plan's."""
+    return (item.entry.backend if item.kind == "collect" and item.entry else None) or item.row.backend
 
 
 def ledger_row(row: PlanRow) -> dict[str, object]:
