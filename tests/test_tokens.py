@@ -1,9 +1,13 @@
 from __future__ import annotations
 
+import functools
+import itertools
 import math
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from composer.tokens import FORCE_ESTIMATE_ENV, TokenCounter
 
@@ -90,3 +94,60 @@ def test_cache_can_be_turned_off(monkeypatch: pytest.MonkeyPatch, tmp_path: Path
     monkeypatch.setenv("COMPOSER_CACHE_DIR", "off")
     assert cache_dir() is None
     TokenCounter().count(TEXT)  # works without a cache
+
+
+PIECES = ["\n", "\n\n", "\r\n", " ", "  ", "\t", "/", "a", "Word", "SCENE", "x.", ".", ",", "-", "#", "_",
+          "'s", "'T", "123", "4567", "\u00a0", "\u2028", "\x1c", "é", "e\u0301", "日本", "🙂", "<|endoftext|>"]
+
+
+def _whole(counter: TokenCounter, text: str) -> int:
+    return len(counter._encoding.encode(text, disallowed_special=()))
+
+
+def test_line_by_line_count_equals_whole_text_encoding_for_every_three_pieces() -> None:
+    counter = _exact_counter()
+    texts = map("".join, itertools.product(PIECES, repeat=3))
+    wrong = [t for t in texts if counter.count(t).tokens != _whole(counter, t)]
+    assert wrong == []
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.sampled_from(PIECES), max_size=60))
+def test_line_by_line_count_equals_whole_text_encoding(pieces: list[str]) -> None:
+    counter = _exact_counter()
+    text = "".join(pieces)
+    assert counter.count(text).tokens == _whole(counter, text)
+
+
+def test_repeated_lines_are_counted_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    _exact_counter()
+    counter = TokenCounter()  # a fresh line cache
+    counter.exact  # noqa: B018
+    encodes: list[str] = []
+    real = counter._encoding
+
+    class Spy:
+        def encode(self, text: str, disallowed_special: tuple[()]) -> list[int]:
+            encodes.append(text)
+            return list(real.encode(text, disallowed_special=disallowed_special))
+
+    monkeypatch.setattr(counter, "_encoding", Spy())
+    first = counter.count(f"SCENE\n{TEXT}\nSUBJECT\nAda, red curls.\n")
+    second = counter.count(f"SCENE\n{TEXT}\nSUBJECT\nBea, grey bob.\n")
+    assert encodes == ["SCENE\n", f"{TEXT}\n", "SUBJECT\n", "Ada, red curls.\n", "Bea, grey bob.\n"]
+    assert (first.tokens, second.tokens) == (len(real.encode(f"SCENE\n{TEXT}\nSUBJECT\nAda, red curls.\n")),
+                                              len(real.encode(f"SCENE\n{TEXT}\nSUBJECT\nBea, grey bob.\n")))
+
+
+@functools.cache
+def _loaded_counter() -> TokenCounter:
+    counter = TokenCounter()
+    counter.exact  # noqa: B018 (loads the table once for all the examples)
+    return counter
+
+
+def _exact_counter() -> TokenCounter:
+    counter = _loaded_counter()
+    if not counter.exact:
+        pytest.skip(f"o200k_base is not available here: {counter.unavailable_reason}")
+    return counter
