@@ -8,11 +8,12 @@ temporary file in the same folder and is renamed into place, so a reader never s
 
 from __future__ import annotations
 
-import json
 import os
 import tempfile
 from pathlib import Path
 from typing import Any
+
+import orjson
 
 from composer.compose import Brief
 from composer.errors import ExportError
@@ -71,13 +72,33 @@ def brief_markdown(brief: Brief) -> str:
     return f"# Brief: {brief.slug}\n\n| | |\n|---|---|\n{table}\n\n{brief.markdown_body()}\n"
 
 
+def brief_json_text(brief: Brief) -> str:
+    """``brief_json`` as text, indented by two spaces, non-ASCII kept as it is.
+
+    The same bytes as ``json.dumps(..., indent=2, ensure_ascii=False)`` (tested), from orjson:
+    the standard library's indenting encoder is pure Python and took three times as long, which a
+    10,000-shot campaign export pays on every brief.
+    """
+    return orjson.dumps(brief_json(brief), option=orjson.OPT_INDENT_2).decode()
+
+
 def render_output(brief: Brief, fmt: str) -> str:
     """The brief in one of the CLI's output formats: text, md or json."""
     if fmt == "json":
-        return json.dumps(brief_json(brief), indent=2, ensure_ascii=False)
+        return brief_json_text(brief)
     if fmt == "md":
         return brief_markdown(brief)
     return brief.prompt
+
+
+def prompt_files(brief: Brief, out_dir: Path) -> dict[Path, str]:
+    """``<slug>.txt``, ``.md`` and ``.json`` in ``out_dir``, with their text."""
+    slug = brief.slug
+    return {
+        out_dir / f"{slug}.txt": brief.prompt,
+        out_dir / f"{slug}.md": brief_markdown(brief),
+        out_dir / f"{slug}.json": brief_json_text(brief) + "\n",
+    }
 
 
 def _umask() -> int:
@@ -109,10 +130,6 @@ def write_atomic(files: dict[Path, str]) -> None:
 
 def export_prompt_files(brief: Brief, out_dir: Path) -> list[Path]:
     """Write ``<slug>.txt``, ``.md`` and ``.json`` into ``out_dir``; return their paths."""
-    files = {
-        out_dir / f"{brief.slug}.txt": brief.prompt,
-        out_dir / f"{brief.slug}.md": brief_markdown(brief),
-        out_dir / f"{brief.slug}.json": render_output(brief, "json") + "\n",
-    }
+    files = prompt_files(brief, out_dir)
     write_atomic(files)
     return list(files)

@@ -6,13 +6,15 @@ A change to a template or a bundled asset shows up here as a diff to review. To 
 
 from __future__ import annotations
 
+import dataclasses
+import json
 import os
 from pathlib import Path
 
 import pytest
 
 from composer import Composer, Library, ShotSpec
-from composer.export import brief_markdown
+from composer.export import brief_json, brief_json_text, brief_markdown
 from composer.shot import load_shot_file
 
 GOLDEN = Path(__file__).parent / "golden"
@@ -69,3 +71,16 @@ def test_character_block_is_identical_in_every_scene(composer: Composer) -> None
 def test_headline_demo_fits_with_nothing_dropped(composer: Composer) -> None:
     brief = composer.compose(ShotSpec(characters=["red-curls"], scene="castle"))
     assert brief.chars <= 20_000 and brief.shortenings == [] and brief.mode == "image-to-image"
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_json_file_is_what_the_standard_library_would_write(composer: Composer, name: str) -> None:
+    brief = composer.compose(CASES[name])
+    assert brief_json_text(brief) == json.dumps(brief_json(brief), indent=2, ensure_ascii=False)
+
+
+def test_json_file_escapes_text_as_the_standard_library_does(composer: Composer) -> None:
+    brief = composer.compose(CASES["red-curls--castle"])
+    tricky = dataclasses.replace(brief, prompt='Quote " back\\slash /tab\t\x00\x1f\x7f \u2028 é 日本 🙂\n',
+                                 warnings=[], shortenings=[])
+    assert brief_json_text(tricky) == json.dumps(brief_json(tricky), indent=2, ensure_ascii=False)

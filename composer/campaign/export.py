@@ -8,7 +8,7 @@ Layout of an output folder::
     images/<id>.<ext>           generated results (``compose campaign run``)
     ledger.sqlite               what happened to every shot (``compose campaign run``)
 
-Prompt files have the content of ``composer.export`` (``brief_markdown``, ``brief_json``) but are
+Prompt files are ``composer.export.prompt_files`` (what ``compose shot --out`` writes) but are
 written by ``composer.campaign.writer``: temp file + rename, without the per-file fsync of
 ``write_atomic``, and for big campaigns in a child process so the file-system calls overlap the
 composing. A reader never sees half a file either way; skipping 30,000 fsyncs and taking the
@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -29,9 +28,8 @@ from composer.campaign.expand import Expansion
 from composer.campaign.ledger import FolderLock
 from composer.campaign.parallel import plan_rows
 from composer.campaign.plan import Plan, Planner, PlanRow
-from composer.compose import Brief
 from composer.errors import ExportError
-from composer.export import brief_json, brief_markdown, write_atomic
+from composer.export import prompt_files, write_atomic
 
 BRIEFS_DIR = "briefs"
 IMAGES_DIR = "images"
@@ -50,16 +48,6 @@ class ExportResult:
     folder: Path
     files: int
     """Prompt files written (three per shot)."""
-
-
-def brief_files(brief: Brief, briefs_dir: Path) -> dict[Path, str]:
-    """``<slug>.txt``, ``.md`` and ``.json``: the files ``composer.export.export_prompt_files`` writes."""
-    slug = brief.slug
-    return {
-        briefs_dir / f"{slug}.txt": brief.prompt,
-        briefs_dir / f"{slug}.md": brief_markdown(brief),
-        briefs_dir / f"{slug}.json": json.dumps(brief_json(brief), indent=2, ensure_ascii=False) + "\n",
-    }
 
 
 def output_name(row: PlanRow) -> str:
@@ -91,7 +79,7 @@ def write_plan_files(expansion: Expansion, planner: Planner, folder: Path, *, wo
         briefs_dir.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise ExportError(f"cannot create {briefs_dir}: {exc.strerror}") from None
-    rows = plan_rows(expansion, planner, lambda brief: brief_files(brief, briefs_dir), workers=workers)
+    rows = plan_rows(expansion, planner, lambda brief: prompt_files(brief, briefs_dir), workers=workers)
     plan = Plan(expansion, rows)
     write_listing(plan, folder)
     return plan

@@ -13,6 +13,7 @@ failure is reported as a one-line ``ExportError`` when the writer is closed.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import subprocess
 import sys
@@ -54,14 +55,27 @@ if failed:
 
 
 def write_file(path: Path, text: str) -> None:
-    """Write ``text`` whole or not at all: a temp file beside ``path``, renamed into place."""
-    temp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    """Write ``text`` whole or not at all: a temp file beside ``path``, renamed into place.
+
+    Plain ``os`` calls: a 10,000-shot export writes 30,000 files, and Python's buffered text
+    files cost more to set up than the writing itself.
+    """
+    name = os.fspath(path)
+    folder, base = os.path.split(name)
+    temp = os.path.join(folder, f".{base}.{os.getpid()}.tmp")
+    data = text.encode("utf-8")
     try:
-        with open(temp, "w", encoding="utf-8", newline="") as fh:
-            fh.write(text)
-        os.replace(temp, path)
+        fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_CLOEXEC, 0o666)
+        try:
+            written = 0
+            while written < len(data):
+                written += os.write(fd, data[written:])
+        finally:
+            os.close(fd)
+        os.replace(temp, name)
     except OSError as exc:
-        temp.unlink(missing_ok=True)
+        with contextlib.suppress(OSError):
+            os.unlink(temp)
         raise ExportError(f"cannot write {path}: {exc.strerror}") from None
 
 

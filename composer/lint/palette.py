@@ -6,6 +6,8 @@ frame, not their text, so the rule does not apply to them.
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from composer.lint.colours import HEX_RE, normalise_hex
 from composer.lint.context import LintContext
 from composer.lint.findings import Finding, Location, Severity
@@ -54,18 +56,24 @@ def _has_word(text: str, phrase: str) -> bool:
 def _off_palette(ctx: LintContext, palette: set[str]) -> list[Finding]:
     findings: dict[tuple[str, str], Finding] = {}
     for section in ctx.sections:
-        for match in HEX_RE.finditer(section.text):
-            code = normalise_hex(match.group())
+        for code, written, start, end in _hex_codes(section.text):
             if code in palette:
                 continue
-            leaf = ctx.leaves_in(section.text, match.start(), match.end())
+            leaf = ctx.leaves_in(section.text, start, end)
             where = leaf.location() if leaf else ctx.template_location(section.fragment_id)
             findings.setdefault((code, str(where)), Finding(
                 Severity.WARNING, RULE,
-                f"hex {match.group()} is not in the brand palette",
+                f"hex {written} is not in the brand palette",
                 "use a palette colour by name and hex, add the colour to the brand kit's palette, or "
                 "describe the colour in words",
-                (where,), frozenset({code.lower(), match.group().lower()}),
+                (where,), frozenset({code.lower(), written.lower()}),
                 leaf.asset_id if leaf else None,
             ))
     return list(findings.values())
+
+
+@lru_cache(maxsize=4096)
+def _hex_codes(text: str) -> tuple[tuple[str, str, int, int], ...]:
+    """Every hex code in a section's text: normalised, as written, and where (sections repeat
+    from brief to brief, so each distinct text is scanned once)."""
+    return tuple((normalise_hex(m.group()), m.group(), m.start(), m.end()) for m in HEX_RE.finditer(text))
