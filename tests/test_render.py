@@ -3,9 +3,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from composer.errors import TemplateError
-from composer.render import Renderer, plain_text, serialize
+from composer.render import Fragment, Renderer, plain_text, serialize
 
 
 def render(tmp_path: Path, source: str, **context: object) -> str:
@@ -75,3 +77,12 @@ def test_syntax_errors_are_located(tmp_path: Path) -> None:
 
 def test_no_autoescape(tmp_path: Path) -> None:
     assert render(tmp_path, "{{ v }}", v="<b> & 'q'") == "<b> & 'q'"
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.sampled_from(["\n", "\n\n", " ", "\t", " \n", "a", "Word.", "\r", "\u00a0"]), max_size=40))
+def test_whitespace_is_normalised_line_by_line(pieces: list[str]) -> None:
+    raw = "".join(pieces)
+    lines = [line.rstrip(" \t") for line in raw.split("\n")]
+    kept = [line for i, line in enumerate(lines) if line or i == 0 or lines[i - 1]]  # one blank line at most
+    assert serialize(Fragment("brief", children=[raw])) == "\n".join(kept).strip()
