@@ -4,7 +4,8 @@
 and written to ``briefs/``, so bad input stops the run before anything is sent). Then
 ``concurrency`` workers, sharing one backend per provider, work through the shots:
 
-- tasks the ledger shows as submitted (paid for) come first: polled and downloaded, never re-created;
+- tasks the ledger shows as submitted (paid for) come first: polled and downloaded, never re-created,
+  even for shots since dropped from the campaign (their images are kept, like their cost);
 - done shots are skipped; a done shot whose brief has changed since is *stale*: reported, and only
   regenerated with ``regenerate_stale`` (its old files move to ``images/superseded/``);
 - a shot whose create request may have been accepted without its reply arriving (``uncertain``,
@@ -32,6 +33,7 @@ from typing import Literal
 from composer.backends.base import (
     AuthError,
     Backend,
+    Cost,
     FeatureDisabledError,
     GenerationError,
     GenerationResult,
@@ -45,7 +47,7 @@ from composer.backends.base import (
     TransientError,
 )
 from composer.campaign.errors import BudgetError, CampaignError
-from composer.campaign.expand import Expansion, Shot
+from composer.campaign.expand import Expansion
 from composer.campaign.export import BRIEFS_DIR, IMAGES_DIR, write_plan_files
 from composer.campaign.ledger import Entry, FolderLock, Ledger
 from composer.campaign.plan import Plan, Planner, PlanRow, check_one_image
@@ -108,12 +110,19 @@ class RunStats:
 @dataclass(frozen=True)
 class _Item:
     kind: Literal["collect", "submit"]
-    row: PlanRow
+    row: PlanRow | None
+    """None only for a task to collect whose shot is no longer in the campaign."""
     entry: Entry | None
 
     @property
-    def shot(self) -> Shot:
-        return self.row.shot
+    def id(self) -> str:
+        return self.row.id if self.row else self.entry.id if self.entry else ""
+
+    @property
+    def estimate(self) -> Cost:
+        if self.row is not None:
+            return self.row.cost
+        return Cost(usd=None, credits=self.entry.est_credits if self.entry else None)
 
 
 class CampaignRunner:
@@ -164,6 +173,10 @@ class CampaignRunner:
         return items
 
     def _items(self, plan: Plan, entries: dict[str, Entry]) -> Iterator[_Item]:
+        planned = {row.id for row in plan.rows}
+        for dropped in entries.values():  # paid for, then dropped from the campaign: still collected
+            if dropped.id not in planned and dropped.state == "submitted" and dropped.task_id:
+                yield _Item("collect", None, dropped)
         for row in plan.rows:
             entry = entries.get(row.id)
             state = entry.state if entry else "composed"
@@ -191,7 +204,7 @@ class CampaignRunner:
         if budget is None:
             return
         check_one_image(budget, plan.rows)
-        pending = [i.row.cost.credits for i in items if i.kind == "submit" and i.row.cost.credits is not None]
+        pending = [i.estimate.credits for i in items if i.kind == "submit" and i.estimate.credits is not None]
         left = budget - self._committed
         if pending and left < min(pending):
             raise BudgetError(
@@ -242,10 +255,9 @@ class CampaignRunner:
     async def _worker(self, queue: Iterator[_Item]) -> None:
         for item in queue:  # one shared iterator: each item goes to exactly one worker
             if item.kind == "collect":
-                await self._running(
-                    self._collect(item.row, Submission.from_json(item.entry.submission or {}) if item.entry else None)
-                )
-            elif self._stopping or not self._reserve(item.row):
+                submission = Submission.from_json(item.entry.submission or {}) if item.entry else None
+                await self._running(self._collect(item.id, item.estimate, submission))
+            elif item.row is None or self._stopping or not self._reserve(item.row):
                 self.stats.not_started += 1
                 self._update()
             else:
@@ -271,8 +283,8 @@ class CampaignRunner:
         self.stats.credits = self._committed
         return True
 
-    def _release(self, row: PlanRow) -> None:
-        self._committed -= row.cost.credits or 0.0
+    def _release(self, estimate: Cost) -> None:
+        self._committed -= estimate.credits or 0.0
         self.stats.credits = self._committed
 
     def _stop(self, reason: str) -> None:
@@ -283,12 +295,13 @@ class CampaignRunner:
     async def _generate(self, item: _Item) -> None:
         """Submit (retrying transient failures), then collect."""
         row = item.row
+        assert row is not None, "only planned shots are submitted"
         if item.entry is not None and item.entry.state == "done":
             self._supersede(item.entry)
         for attempt in range(1, self.settings.attempts + 1):
             outcome = await self._submit(row)
             if isinstance(outcome, Submission):
-                await self._collect(row, outcome)
+                await self._collect(row.id, row.cost, outcome)
                 return
             if outcome == "uncertain":
                 self.stats._settled_uncertain += 1
@@ -296,7 +309,7 @@ class CampaignRunner:
             if self._stopping or row.id not in self._retryable or attempt == self.settings.attempts:
                 break
             await asyncio.sleep(self.settings.retry_delay * 2 ** (attempt - 1))
-        self._release(row)
+        self._release(row.cost)
         self.stats.failed += 1
 
     async def _submit(self, row: PlanRow) -> Submission | Literal["failed", "uncertain"]:
@@ -357,37 +370,36 @@ class CampaignRunner:
             task.cancel()
             self.ledger.uncertain(row.id, "interrupted while its create request was in flight")
 
-    async def _collect(self, row: PlanRow, submission: Submission | None) -> None:
+    async def _collect(self, shot_id: str, estimate: Cost, submission: Submission | None) -> None:
         """Poll and download an accepted task; resumable failures are retried here, never re-created."""
         if submission is None:
             return
         backend = self._backend(submission.backend)
         for attempt in range(1, self.settings.attempts + 1):
             try:
-                result = await backend.collect(submission, self.folder / IMAGES_DIR, row.id)
+                result = await backend.collect(submission, self.folder / IMAGES_DIR, shot_id)
             except GenerationError as exc:
                 if exc.resumable and attempt < self.settings.attempts:
-                    self.ledger.note(row.id, str(exc))
+                    self.ledger.note(shot_id, str(exc))
                     await asyncio.sleep(self.settings.retry_delay * 2 ** (attempt - 1))
                     continue
-                self.stats.errors[row.id] = str(exc)
+                self.stats.errors[shot_id] = str(exc)
                 self.stats.failed += 1
                 if exc.resumable:  # paid for: it stays submitted and the next run collects it
-                    self.ledger.note(row.id, str(exc))
+                    self.ledger.note(shot_id, str(exc))
                 else:
                     if isinstance(exc, TaskFailedError):  # KIE does not bill a failed task
-                        self._release(row)
-                    self.ledger.failed(row.id, str(exc))
+                        self._release(estimate)
+                    self.ledger.failed(shot_id, str(exc))
                 return
-            self._record_done(row, result)
+            self._record_done(shot_id, estimate, result)
             return
 
-    def _record_done(self, row: PlanRow, result: GenerationResult) -> None:
+    def _record_done(self, shot_id: str, estimate: Cost, result: GenerationResult) -> None:
         files = file_records(result, self.folder)
-        estimate = row.cost
         credits = result.cost.credits if result.cost.credits is not None else estimate.credits
         usd = result.cost.usd if result.cost.usd is not None else estimate.usd
-        self.ledger.done(row.id, files, credits, usd)
+        self.ledger.done(shot_id, files, credits, usd)
         self.stats.done += 1
 
     def _supersede(self, entry: Entry) -> None:
@@ -411,7 +423,8 @@ class CampaignRunner:
 
 def _backend_name(item: _Item) -> str:
     """A submitted task is collected by the backend that created it; a new shot goes to its plan's."""
-    return (item.entry.backend if item.kind == "collect" and item.entry else None) or item.row.backend
+    planned = item.row.backend if item.row else ""
+    return (item.entry.backend if item.kind == "collect" and item.entry else None) or planned
 
 
 def ledger_row(row: PlanRow) -> dict[str, object]:

@@ -330,3 +330,27 @@ def test_shots_dropped_from_the_campaign_are_kept_and_still_counted(small_campai
 
     with Image.open(sheet) as image:
         assert image.size[1] == page_layout(status.entries, SheetLayout()).height  # 8 tiles, not 12
+
+
+def test_tasks_of_shots_dropped_while_submitted_are_still_collected(small_campaign: Path, mini_library: Path,
+                                                                     tmp_path: Path, fake_kie: FakeKie) -> None:
+    """Paid for, then dropped from the campaign before their images came back: the next run downloads them."""
+    out = tmp_path / "out"
+    only_pair = write(tmp_path / "pair.yaml", SMALL.replace("cast: [ada, bo, pair]", "cast: [pair]"))
+    fake_kie.outcome("hang", times=4)
+    short = make_backend("kie", env=fake_kie.env(), poll=FAST_POLL.__class__(initial=0.005, deadline=0.2,
+                                                                             max_rate=None), retry=FAST_RETRY)
+    first = run_campaign(expansion_of(only_pair, mini_library), planner_for(mini_library), out,
+                         lambda name: short, RunSettings(concurrency=4, attempts=1, retry_delay=0.01))
+    assert first.failed == 4 and first.done == 0
+    for task in fake_kie.tasks.values():
+        task.outcome = "success"
+    without_pair = write(small_campaign, SMALL.replace("cast: [ada, bo, pair]", "cast: [ada, bo]"))
+    again = run(without_pair, mini_library, out, fake_kie)
+    assert (again.total, again.done, again.failed) == (12, 12, 0)
+    status = read_status(out)
+    assert len(status.entries) == 8 and len(status.retired) == 4
+    assert {e.state for e in status.retired} == {"done"}
+    assert all((out / record["path"]).is_file() for e in status.retired for record in e.files)
+    assert status.spent_credits == 12 * 12
+    assert_each_shot_done_once(out, fake_kie, 12)
