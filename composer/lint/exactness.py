@@ -18,7 +18,7 @@ from functools import lru_cache
 
 from composer.lint.context import Leaf, LintContext, Section
 from composer.lint.findings import Finding, Location, Severity
-from composer.lint.text import Analysed, Token, analyse, stem, tokenise
+from composer.lint.text import CACHE_TEXTS, Analysed, Token, analyse, stem, tokenise
 
 RULE = "exactness"
 NUMBERS = {
@@ -169,7 +169,7 @@ def _count_mentions(ctx: LintContext, counts: list[Count]) -> list[Finding]:
     return list(findings.values())
 
 
-@lru_cache(maxsize=1024)
+@lru_cache(maxsize=CACHE_TEXTS)
 def _quantities(text: str) -> tuple[int, ...]:
     """Indexes of numbers and vague quantities ("4", "four", "several") in a text."""
     return tuple(i for i, t in enumerate(analyse(text).tokens)
