@@ -26,7 +26,7 @@ from fakes.kie import FakeKie, Reply
 from composer.backends import make_backend
 from composer.campaign import LedgerError
 from composer.campaign.ledger import FolderLock, Ledger
-from composer.campaign.run import RunSettings, incomplete, run_campaign
+from composer.campaign.run import RunSettings, RunStats, incomplete, run_campaign
 from composer.campaign.sheet import make_sheets
 from composer.campaign.status import read_status, status_text
 
@@ -88,16 +88,21 @@ def test_a_budget_below_one_image_sends_nothing(small_campaign: Path, mini_libra
     assert sum(fake_kie.calls.values()) == 0
 
 
+def run_with_hanging_tasks(campaign: Path, library: Path, out: Path, fake_kie: FakeKie, hanging: int) -> RunStats:
+    """A run whose first ``hanging`` tasks never finish before its poll deadline: they stay submitted."""
+    fake_kie.outcome("hang", times=hanging)
+    short = make_backend("kie", env=fake_kie.env(), poll=FAST_POLL.__class__(initial=0.005, deadline=0.2,
+                                                                             max_rate=None), retry=FAST_RETRY)
+    return run_campaign(expansion_of(campaign, library), planner_for(library), out, lambda name: short,
+                        RunSettings(concurrency=4, attempts=1, retry_delay=0.01))
+
+
 def test_submitted_tasks_are_collected_not_recreated(small_campaign: Path, mini_library: Path, tmp_path: Path,
                                                      fake_kie: FakeKie) -> None:
     """A run that stopped while polling (the tasks hang until its deadline) leaves them submitted; the next
     run polls those task ids and creates only the shots never sent."""
     out = tmp_path / "out"
-    fake_kie.outcome("hang", times=4)
-    short = make_backend("kie", env=fake_kie.env(), poll=FAST_POLL.__class__(initial=0.005, deadline=0.2,
-                                                                             max_rate=None), retry=FAST_RETRY)
-    stats = run_campaign(expansion_of(small_campaign, mini_library), planner_for(mini_library), out,
-                         lambda name: short, RunSettings(concurrency=4, attempts=1, retry_delay=0.01))
+    stats = run_with_hanging_tasks(small_campaign, mini_library, out, fake_kie, hanging=4)
     assert stats.done == 8 and stats.failed == 4
     with Ledger(out, create=False) as ledger:
         hung = {e.id: e.task_id for e in ledger.entries().values() if e.state == "submitted"}
@@ -337,11 +342,7 @@ def test_tasks_of_shots_dropped_while_submitted_are_still_collected(small_campai
     """Paid for, then dropped from the campaign before their images came back: the next run downloads them."""
     out = tmp_path / "out"
     only_pair = write(tmp_path / "pair.yaml", SMALL.replace("cast: [ada, bo, pair]", "cast: [pair]"))
-    fake_kie.outcome("hang", times=4)
-    short = make_backend("kie", env=fake_kie.env(), poll=FAST_POLL.__class__(initial=0.005, deadline=0.2,
-                                                                             max_rate=None), retry=FAST_RETRY)
-    first = run_campaign(expansion_of(only_pair, mini_library), planner_for(mini_library), out,
-                         lambda name: short, RunSettings(concurrency=4, attempts=1, retry_delay=0.01))
+    first = run_with_hanging_tasks(only_pair, mini_library, out, fake_kie, hanging=4)
     assert first.failed == 4 and first.done == 0
     for task in fake_kie.tasks.values():
         task.outcome = "success"
