@@ -9,6 +9,7 @@ a result again to hash it.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import hashlib
 import os
 import uuid
@@ -125,15 +126,20 @@ def save_bytes(data: bytes, out_dir: Path, name: str, *, kind: Kind, claimed: st
 async def download(
     session: aiohttp.ClientSession, url: str, out_dir: Path, name: str, *, kind: Kind,
     limits: DownloadLimits = DEFAULT_LIMITS, retry: RetryPolicy = DEFAULT_RETRY, on_retry: OnRetry | None = None,
-    proxy: str | None = None,
+    proxy: str | None = None, slots: asyncio.Semaphore | None = None,
 ) -> Saved:
     """Stream ``url`` into ``out_dir/name.<ext>``; retries network errors and 5xx (a GET is idempotent).
 
     Sends no Authorization header: result URLs live on a CDN that must never see the API key.
+    ``slots``, when given, is held for each attempt (the caller's bound on requests at once).
     """
     out_dir.mkdir(parents=True, exist_ok=True)
-    return await retrying(lambda: _download_once(session, url, out_dir, name, kind, limits, proxy), retry,
-                          on_retry=on_retry)
+
+    async def attempt() -> Saved:
+        async with slots if slots is not None else contextlib.nullcontext():
+            return await _download_once(session, url, out_dir, name, kind, limits, proxy)
+
+    return await retrying(attempt, retry, on_retry=on_retry)
 
 
 async def _download_once(

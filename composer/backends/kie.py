@@ -128,6 +128,7 @@ class KieBackend(ClosingBackend):
         self._max_connections = max_connections
         self._timeout = timeout
         self._session: aiohttp.ClientSession | None = None
+        self._slots: asyncio.Semaphore | None = None
         self._proxies: dict[str, str | None] = {}
 
     # -- lifecycle ------------------------------------------------------------------------------
@@ -146,6 +147,14 @@ class KieBackend(ClosingBackend):
             )
         return self._session
 
+    @property
+    def slots(self) -> asyncio.Semaphore:
+        """Held for every request: aiohttp's connector limit alone can be exceeded when connections
+        are released and taken at once (aio-libs/aiohttp#4936; seen here as 5-7 of a pool of 4)."""
+        if self._slots is None:
+            self._slots = asyncio.Semaphore(self._max_connections)
+        return self._slots
+
     def proxy_for(self, url: str) -> str | None:
         """The proxy the environment names for ``url``'s host (remembered per host)."""
         host = urlsplit(url).netloc
@@ -157,6 +166,7 @@ class KieBackend(ClosingBackend):
         if self._session is not None:
             await self._session.close()
             self._session = None
+        self._slots = None
 
     # -- pure -----------------------------------------------------------------------------------
     def validate(self, job: Job) -> None:
@@ -200,7 +210,7 @@ class KieBackend(ClosingBackend):
         """One API request; returns the body's ``data`` or raises a classified ``GenerationError``."""
         host = urlsplit(url).netloc
         try:
-            async with self.session.request(
+            async with self.slots, self.session.request(
                 method, url, headers={"Authorization": f"Bearer {self._key}"}, proxy=self.proxy_for(url), **kwargs
             ) as response:
                 status, reason, raw = response.status, response.reason, await response.read()
@@ -399,7 +409,8 @@ class KieBackend(ClosingBackend):
         on_retry = self._on_retry(progress)
         results = await asyncio.gather(
             *(download(self.session, url, out_dir, result_name(stem, i, len(urls)), kind=submission.job.kind,
-                       limits=self.limits, retry=self.retry, on_retry=on_retry, proxy=self.proxy_for(url))
+                       limits=self.limits, retry=self.retry, on_retry=on_retry, proxy=self.proxy_for(url),
+                       slots=self.slots)
               for i, url in enumerate(urls)),
             return_exceptions=True,
         )

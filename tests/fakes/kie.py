@@ -205,14 +205,21 @@ class FakeKie:
             self.connections.add(request.client_address)
             self.inflight += 1
             self.max_inflight = max(self.max_inflight, self.inflight)
+        request.on_answer = self._answered
         try:
             if role == "cdn":
                 self._cdn(request)
             else:
                 self._authorised(request, role)
         finally:
-            with self.lock:
-                self.inflight -= 1
+            if request.on_answer is not None:  # closed without an answer
+                self._answered()
+
+    def _answered(self) -> None:
+        """Counted out before the reply is written: once a client has read a reply it may send its next
+        request at once, perhaps before this thread gets past the write."""
+        with self.lock:
+            self.inflight -= 1
 
     def _authorised(self, request: _Request, role: str) -> None:
         endpoint = _endpoint(role, request.method, request.path)
@@ -421,6 +428,8 @@ class _Request:
         self.client_address = handler.client_address
         length = int(handler.headers.get("Content-Length") or 0)
         self.body = handler.rfile.read(length) if length else b""
+        self.on_answer: Callable[[], None] | None = None
+        """Called once, just before the reply is written."""
 
     def json_body(self) -> Any:
         try:
@@ -445,6 +454,9 @@ class _Request:
 
     def raw(self, status: int, data: bytes, content_type: str, headers: dict[str, str] | None = None) -> None:
         handler = self.handler
+        if self.on_answer is not None:
+            self.on_answer()
+            self.on_answer = None
         handler.send_response(status)
         handler.send_header("Content-Type", content_type)
         handler.send_header("Content-Length", str(len(data)))
