@@ -120,9 +120,9 @@ def test_line_by_line_count_equals_whole_text_encoding(pieces: list[str]) -> Non
 
 
 def test_repeated_lines_are_counted_once(monkeypatch: pytest.MonkeyPatch) -> None:
-    _exact_counter()
-    counter = TokenCounter()  # a fresh line cache
-    counter.exact  # noqa: B018
+    _exact_counter()  # skips without the table
+    counter = TokenCounter()  # with a line cache of its own
+    counter.exact  # noqa: B018 (loads the table before the spy goes in)
     encodes: list[str] = []
     real = counter._encoding
 
