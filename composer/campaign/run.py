@@ -109,14 +109,24 @@ class RunStats:
 
 @dataclass(frozen=True)
 class _Item:
+    """A shot to submit, or a submitted task to collect (its ``entry`` holds the submission)."""
+
     kind: Literal["collect", "submit"]
     row: PlanRow | None
     """None only for a task to collect whose shot is no longer in the campaign."""
     entry: Entry | None
 
     @property
+    def planned(self) -> PlanRow:
+        assert self.row is not None, "only a shot of the plan is submitted"
+        return self.row
+
+    @property
     def id(self) -> str:
-        return self.row.id if self.row else self.entry.id if self.entry else ""
+        if self.row is not None:
+            return self.row.id
+        assert self.entry is not None, "a task to collect comes with its ledger entry"
+        return self.entry.id
 
     @property
     def estimate(self) -> Cost:
@@ -257,7 +267,7 @@ class CampaignRunner:
             if item.kind == "collect":
                 submission = Submission.from_json(item.entry.submission or {}) if item.entry else None
                 await self._running(self._collect(item.id, item.estimate, submission))
-            elif item.row is None or self._stopping or not self._reserve(item.row):
+            elif self._stopping or not self._reserve(item.planned):
                 self.stats.not_started += 1
                 self._update()
             else:
@@ -294,8 +304,7 @@ class CampaignRunner:
 
     async def _generate(self, item: _Item) -> None:
         """Submit (retrying transient failures), then collect."""
-        row = item.row
-        assert row is not None, "only planned shots are submitted"
+        row = item.planned
         if item.entry is not None and item.entry.state == "done":
             self._supersede(item.entry)
         for attempt in range(1, self.settings.attempts + 1):

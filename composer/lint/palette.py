@@ -11,6 +11,7 @@ from functools import lru_cache
 from composer.lint.colours import HEX_RE, normalise_hex
 from composer.lint.context import LintContext
 from composer.lint.findings import Finding, Location, Severity
+from composer.lint.text import CACHE_TEXTS
 
 RULE = "palette"
 
@@ -72,7 +73,7 @@ def _off_palette(ctx: LintContext, palette: set[str]) -> list[Finding]:
     return list(findings.values())
 
 
-@lru_cache(maxsize=4096)
+@lru_cache(maxsize=CACHE_TEXTS)
 def _hex_codes(text: str) -> tuple[tuple[str, str, int, int], ...]:
     """Every hex code in a section's text: normalised, as written, and where (sections repeat
     from brief to brief, so each distinct text is scanned once)."""
