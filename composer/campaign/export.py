@@ -10,8 +10,9 @@ Layout of an output folder::
 
 Prompt files are ``composer.export.prompt_files`` (what ``compose shot --out`` writes) but are
 written by ``composer.campaign.writer``: temp file + rename, without the per-file fsync of
-``write_atomic``, and for big campaigns in a child process so the file-system calls overlap the
-composing. A reader never sees half a file either way; skipping 30,000 fsyncs and taking the
+``write_atomic``, by the worker that composed them (``composer.campaign.parallel``) or, in a
+one-process export, by a child process so the file-system calls overlap the composing. A reader
+never sees half a file either way; skipping 30,000 fsyncs and taking the
 writes off the critical path is what keeps a 10,000-shot export close to the time composing alone
 takes. The manifest and index, which say what the folder holds, are written last with
 ``write_atomic`` (fsynced).

@@ -4,9 +4,12 @@ Composing (render, guard, count tokens, lint) is pure CPU per shot and shares no
 shots, so it parallelises perfectly; a 10,000-shot export otherwise spends most of its time on one
 core. The workers are forked from this process, so they start with its library caches, templates
 and tokenizer already loaded, and receive only chunk numbers: the shots and the planner are
-inherited, never pickled. Each worker composes its chunk and sends back, in order, the small
-``PlanRow`` of each shot (or why it could not be composed) and the text of its prompt files, which
-this process writes while the workers compose the next chunks.
+inherited, never pickled. Each worker composes its chunk, writes the chunk's prompt files itself,
+and sends back only each shot's ``PlanRow`` without its shot (which this process already holds),
+or why the shot could not be composed. Sending the files' text back for this process to write, as
+an earlier version did, cost a pickle, a pipe copy and an unpickle per file, and so much of this
+process's core that both cores were saturated with a quarter of the work being transport; pickling
+each row's pydantic shot back cost more than pricing it.
 
 Small campaigns, platforms other than Linux, and processes with other threads running (forking
 those is unsafe) are planned in this process instead, exactly as ``Planner.stream`` does.
@@ -16,12 +19,14 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import signal
 import sys
 import threading
 from collections import defaultdict
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from pathlib import Path
+from typing import Any
 
 from composer.campaign.expand import Expansion, Shot
 from composer.campaign.plan import Planner, PlanRow, compose_failures
@@ -41,6 +46,9 @@ class _Job:
     shots: list[Shot]
     planner: Planner
     files: BriefFiles | None
+    stop: Any
+    """A ``multiprocessing.Event``: set when the export fails or is interrupted, so the workers
+    skip the chunks still queued instead of being killed halfway through writing a file."""
 
 
 _job: _Job | None = None
@@ -94,28 +102,45 @@ def _in_process(shots: list[Shot], planner: Planner, files: BriefFiles | None) -
         return _chunk(shots, planner, files, writer.write)
 
 
-def _worker(index: int) -> tuple[Outcome, list[dict[Path, str]]]:
-    """Compose one chunk; its files go back to the parent, the one process that writes them (several
-    processes creating files in one folder queue up on the folder's lock)."""
+_ROW_FIELDS = tuple(f.name for f in fields(PlanRow) if f.name != "shot")
+Detached = tuple[int, tuple[Any, ...]]
+"""A row as a worker sends it: the shot's position in the campaign, and every other field's value."""
+
+
+def _worker(index: int) -> tuple[list[Detached], dict[str, list[str]]]:
+    """Compose chunk ``index`` and write its files; return its rows without their shots."""
     assert _job is not None, "campaign workers must be forked by plan_rows"
-    written: list[dict[Path, str]] = []
-    outcome = _chunk(_job.shots[index * CHUNK : (index + 1) * CHUNK], _job.planner, _job.files, written.append)
-    return outcome, written
+    if _job.stop.is_set():
+        return [], {}
+    start = index * CHUNK
+    chunk = _job.shots[start : start + CHUNK]
+    rows, failures = _chunk(chunk, _job.planner, _job.files, FileWriter().write)
+    positions = {shot.id: start + offset for offset, shot in enumerate(chunk)}
+    return [(positions[row.id], tuple(getattr(row, name) for name in _ROW_FIELDS)) for row in rows], failures
+
+
+def _ignore_interrupts() -> None:
+    """Ctrl-C reaches the whole process group: only this process handles it (see ``_Job.stop``)."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 def _in_workers(shots: list[Shot], planner: Planner, files: BriefFiles | None, workers: int) -> Outcome:
     global _job
-    _job = _Job(shots, planner, files)
+    context = multiprocessing.get_context("fork")
+    _job = _Job(shots, planner, files, context.Event())
     rows: list[PlanRow] = []
     failures: dict[str, list[str]] = defaultdict(list)
+    pool = context.Pool(workers, initializer=_ignore_interrupts)
     try:
-        with multiprocessing.get_context("fork").Pool(workers) as pool, FileWriter() as writer:
-            for (part_rows, part_failures), written in pool.imap(_worker, range(-(-len(shots) // CHUNK))):
-                for batch in written:  # the workers compose the next chunks meanwhile
-                    writer.write(batch)
-                rows += part_rows
-                for reason, ids in part_failures.items():
-                    failures[reason] += ids
+        for part_rows, part_failures in pool.imap(_worker, range(-(-len(shots) // CHUNK))):
+            rows += [PlanRow(shots[at], **dict(zip(_ROW_FIELDS, values, strict=True))) for at, values in part_rows]
+            for reason, ids in part_failures.items():
+                failures[reason] += ids
+    except BaseException:
+        _job.stop.set()  # the workers finish the file they are writing, and the chunk it is in
+        raise
     finally:
+        pool.close()
+        pool.join()
         _job = None
     return rows, dict(failures)

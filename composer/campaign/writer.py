@@ -73,10 +73,12 @@ def write_file(path: Path, text: str) -> None:
         finally:
             os.close(fd)
         os.replace(temp, name)
-    except OSError as exc:
+    except BaseException as exc:  # Ctrl-C too: no temp file is left behind
         with contextlib.suppress(OSError):
             os.unlink(temp)
-        raise ExportError(f"cannot write {path}: {exc.strerror}") from None
+        if isinstance(exc, OSError):
+            raise ExportError(f"cannot write {path}: {exc.strerror}") from None
+        raise
 
 
 class FileWriter:

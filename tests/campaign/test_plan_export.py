@@ -4,6 +4,10 @@ from __future__ import annotations
 
 import csv
 import json
+import os
+import signal
+import subprocess
+import sys
 import time
 from collections import Counter
 from pathlib import Path
@@ -13,10 +17,12 @@ from campaign_support import SMALL, expansion_of, planner_for, write
 from click.testing import CliRunner
 
 from composer.backends.prices import PriceTable
-from composer.campaign import BudgetError, CampaignError, export_campaign
+from composer.campaign import BudgetError, CampaignError, export_campaign, parallel
 from composer.campaign.export import MANIFEST_FIELDS
+from composer.campaign.writer import BackgroundWriter
 from composer.cli import main
 from composer.compose import Composer
+from composer.errors import ExportError
 from composer.export import export_prompt_files
 from composer.library import Library
 
@@ -173,10 +179,8 @@ def test_shots_that_cannot_be_composed_are_reported_together(small_campaign: Pat
     assert "[8 shots: portraits-" in message and "and 5 more]" in message
 
 
-def test_big_campaigns_compose_in_forked_workers_with_identical_results(
-        small_campaign: Path, mini_library: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from composer.campaign import parallel
-
+def fork_even_small_campaigns(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """Make every export with two workers fork them; returns a list that grows by one per forking export."""
     monkeypatch.setattr(parallel, "PARALLEL_MIN_SHOTS", 1)
     monkeypatch.setattr(parallel, "CHUNK", 5)  # 12 shots: three chunks over two workers
     calls: list[int] = []
@@ -186,6 +190,12 @@ def test_big_campaigns_compose_in_forked_workers_with_identical_results(
     while not parallel.can_fork():  # threads left over from other tests' servers wind down
         assert time.monotonic() < deadline, "other threads keep running: cannot fork safely"
         time.sleep(0.05)
+    return calls
+
+
+def test_big_campaigns_compose_in_forked_workers_with_identical_results(
+        small_campaign: Path, mini_library: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    calls = fork_even_small_campaigns(monkeypatch)
     expansion = expansion_of(small_campaign, mini_library)
     one = export_campaign(expansion, planner_for(mini_library), tmp_path / "one", workers=1)
     two = export_campaign(expansion, planner_for(mini_library), tmp_path / "two", workers=2)
@@ -198,3 +208,52 @@ def test_big_campaigns_compose_in_forked_workers_with_identical_results(
     (mini_library / "bibles" / "characters" / "frames" / "ada.png").unlink()
     with pytest.raises(CampaignError, match=r"8 shots cannot be composed: .*ada.png: file not found \[8 shots"):
         export_campaign(expansion, planner_for(mini_library), tmp_path / "three", workers=2)
+
+
+@pytest.mark.parametrize("how", ["in this process", "by the background writer", "by forked workers"])
+def test_a_prompt_file_that_cannot_be_written_fails_the_export_cleanly(
+        how: str, small_campaign: Path, mini_library: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    if how == "by the background writer":
+        monkeypatch.setattr(parallel, "writer_for", lambda files: BackgroundWriter())
+    calls = fork_even_small_campaigns(monkeypatch) if how == "by forked workers" else []
+    expansion = expansion_of(small_campaign, mini_library)
+    out = tmp_path / "out"
+    blocker = out / "briefs" / f"{expansion.shots[7].id}.md"
+    blocker.mkdir(parents=True)  # a folder where the file should go: unwritable even for root
+    with pytest.raises(ExportError) as caught:
+        export_campaign(expansion, planner_for(mini_library), out, workers=2)  # forks only when patched to
+    assert str(caught.value) == f"cannot write {blocker}: Is a directory"
+    assert calls == ([1] if how == "by forked workers" else [])
+    left = sorted(p.name for p in (out / "briefs").iterdir())
+    assert not [name for name in left if name.startswith(".")], "temporary files were left behind"
+    assert blocker.is_dir() and not (out / "manifest.csv").exists() and not (out / "index.md").exists()
+    for name in left:  # what was written is whole
+        if name.endswith(".json"):
+            json.loads((out / "briefs" / name).read_text())
+
+
+def test_ctrl_c_during_a_forked_export_stops_every_process_with_one_line(tmp_path: Path, mini_library: Path) -> None:
+    variants = "\n".join(f"      - {{name: v{i}, deltas: {{framing: 'framing {i}'}}}}" for i in range(700))
+    campaign = write(tmp_path / "big.yaml", SMALL.split("    variants:\n")[0] + f"    variants:\n{variants}\n")
+    out = tmp_path / "out"
+    command = [sys.executable, "-m", "composer.cli", "campaign", "export", str(campaign), "--library",
+               str(mini_library), "--out", str(out)]
+    export = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True)
+    try:
+        deadline = time.monotonic() + 60
+        while not (out / "briefs").is_dir() or len(os.listdir(out / "briefs")) < 30:  # the workers are writing
+            assert export.poll() is None, export.communicate()[1].decode()
+            assert time.monotonic() < deadline, "the export never started writing"
+            time.sleep(0.01)
+        os.killpg(export.pid, signal.SIGINT)  # what a terminal's Ctrl-C does: the whole process group
+        _, err = export.communicate(timeout=30)
+    finally:
+        if export.poll() is None:
+            os.killpg(export.pid, signal.SIGKILL)
+            export.communicate()
+    assert (export.returncode, err.decode()) == (130, "Interrupted.\n")  # no worker's traceback
+    with pytest.raises(ProcessLookupError):
+        os.killpg(export.pid, 0)  # no worker outlives the export
+    names = os.listdir(out / "briefs")
+    assert len(names) < 3 * 2100 and not [n for n in names if n.startswith(".")]
+    assert not (out / "manifest.csv").exists()
