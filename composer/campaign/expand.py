@@ -168,14 +168,19 @@ def _matrix(campaign: Campaign, group_id: str, group: Group) -> Iterator[Shot]:
                     identity = {"cast": cast_id, "scene": scene, "variant": vname, "take": take}
                     shot_id = shot_id_for(group_id, identity)
                     spec = ShotSpec(characters=characters, products=products, scene=scene, deltas=deltas,
-                                    name=shot_id, **common)
+                                    name=shot_id, references=[], **common)  # (a default list is deep-copied)
                     label = member.label if member and member.label else cast
                     yield Shot(shot_id, group_id, cast, vname, take, spec, options, backend, names, label)
 
 
+_IDENTITY = json.JSONEncoder(sort_keys=True, separators=(",", ":"))
+"""What ``json.dumps(identity, sort_keys=True, separators=(",", ":"))`` uses, built once: the ids
+of every ledger depend on these exact bytes."""
+
+
 def shot_id_for(group_id: str, identity: dict[str, Any]) -> str:
     """``<group>-<digest>``: the digest of the shot's identity, so ids survive edits elsewhere."""
-    blob = json.dumps(identity, sort_keys=True, separators=(",", ":")).encode()
+    blob = _IDENTITY.encode(identity).encode()
     return f"{group_id}-{hashlib.sha256(blob).hexdigest()[:ID_DIGEST_CHARS]}"
 
 

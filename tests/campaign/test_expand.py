@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 import re
 from pathlib import Path
 
@@ -31,6 +33,15 @@ def test_a_matrix_expands_to_cast_x_scenes_x_variants(small_campaign: Path, mini
     assert len({s.id for s in expansion.shots}) == 12
     assert all(re.fullmatch(r"portraits-[0-9a-f]{10}", s.id) for s in expansion.shots)
     assert all(s.spec.name == s.id for s in expansion.shots)  # prompt files are named by shot id
+
+
+def test_ids_are_the_digest_of_cast_scene_variant_and_take(small_campaign: Path, mini_library: Path) -> None:
+    """The formula is a contract: every ledger and exported file name depends on these exact bytes."""
+    for shot in expansion_of(small_campaign, mini_library).shots:
+        identity = {"cast": shot.cast, "scene": shot.scene, "variant": shot.variant, "take": shot.take}
+        blob = json.dumps(identity, sort_keys=True, separators=(",", ":")).encode()
+        assert shot.id == f"portraits-{hashlib.sha256(blob).hexdigest()[:10]}"
+    assert shot.spec.references == [] and shot.spec.deltas.lighting == "last light"
 
 
 def test_ids_depend_on_content_not_position(tmp_path: Path, mini_library: Path) -> None:
