@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import atexit
 import os
+import shutil
 import tempfile
 from pathlib import Path
 
@@ -13,8 +15,11 @@ SHARED_TIKTOKEN = REPO.parent / "shared" / "tiktoken"
 
 if "TIKTOKEN_CACHE_DIR" not in os.environ and SHARED_TIKTOKEN.is_dir():
     os.environ["TIKTOKEN_CACHE_DIR"] = str(SHARED_TIKTOKEN)
-# composer's own cache (decoded tokenizer table, compiled templates) stays out of the user's home.
-os.environ.setdefault("COMPOSER_CACHE_DIR", tempfile.mkdtemp(prefix="composer-test-cache-"))
+# composer's own cache (decoded tokenizer table, compiled templates) stays out of the user's home,
+# and is removed when the test session ends (forked workers leave through os._exit, not atexit).
+if "COMPOSER_CACHE_DIR" not in os.environ:
+    os.environ["COMPOSER_CACHE_DIR"] = tempfile.mkdtemp(prefix="composer-test-cache-")
+    atexit.register(shutil.rmtree, os.environ["COMPOSER_CACHE_DIR"], ignore_errors=True)
 
 
 @pytest.fixture(autouse=True)
