@@ -9,7 +9,7 @@ Layout of an output folder::
     ledger.sqlite               what happened to every shot (``compose campaign run``)
 
 Prompt files are ``composer.export.prompt_files`` (what ``compose shot --out`` writes) but are
-written by ``composer.campaign.writer``: temp file + rename, without the per-file fsync of
+written by ``composer.campaign.writer``: whole or not at all, without the per-file fsync of
 ``write_atomic``, by the worker that composed them (``composer.campaign.parallel``) or, in a
 one-process export, by a child process so the file-system calls overlap the composing. A reader
 never sees half a file either way; skipping 30,000 fsyncs and taking the

@@ -7,9 +7,8 @@ and tokenizer already loaded, and receive only chunk numbers: the shots and the 
 inherited, never pickled. Each worker composes its chunk, writes the chunk's prompt files itself,
 and sends back only each shot's ``PlanRow`` without its shot (which this process already holds),
 or why the shot could not be composed. Sending the files' text back for this process to write, as
-an earlier version did, cost a pickle, a pipe copy and an unpickle per file, and so much of this
-process's core that both cores were saturated with a quarter of the work being transport; pickling
-each row's pydantic shot back cost more than pricing it.
+an earlier version did, cost a pickle, a pipe copy and an unpickle per file; with each row's
+pydantic shot pickled back too, a quarter of the export's CPU went on transport.
 
 Small campaigns, platforms other than Linux, and processes with other threads running (forking
 those is unsafe) are planned in this process instead, exactly as ``Planner.stream`` does.

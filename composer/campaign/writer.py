@@ -7,8 +7,10 @@ composing thread), so ``BackgroundWriter`` hands the bytes to a small child proc
 the file-system work runs on another core, and the pipe's buffer is the backpressure. The child is
 plain ``python -c`` with the standard library only, so it starts in milliseconds.
 
-Every file is written whole or not at all (a temp file beside it, renamed into place). The first
-failure is reported as a one-line ``ExportError`` when the writer is closed.
+Every file is written whole or not at all: ``write_file`` (what ``FileWriter`` and the forked
+campaign workers use) writes it unnamed and links it, the child writes a temp file beside it and
+renames it into place. The first failure is a one-line ``ExportError`` (from the child: when the
+writer is closed).
 """
 
 from __future__ import annotations
@@ -99,15 +101,8 @@ def _write_unnamed(folder: str, base: str, data: bytes) -> bool:
         where = os.open(folder, os.O_PATH | os.O_DIRECTORY | os.O_CLOEXEC)
         try:
             _link(fd, where, base)
-        except FileExistsError:  # exported before: link a temp name, then rename it over the old file
-            temp = f".{base}.{os.getpid()}.tmp"
-            _link(fd, where, temp)
-            try:
-                os.replace(temp, base, src_dir_fd=where, dst_dir_fd=where)
-            except BaseException:
-                with contextlib.suppress(OSError):
-                    os.unlink(temp, dir_fd=where)
-                raise
+        except FileExistsError:  # exported before
+            _link_over(fd, where, base)
         except OSError as exc:
             if exc.errno not in _NO_PROC_LINK:
                 raise
@@ -125,6 +120,18 @@ def _link(fd: int, folder: int, base: str) -> None:
     ``/proc/self/fd`` needs ``linkat`` with ``AT_SYMLINK_FOLLOW``, which ``os.link`` uses only when
     given a folder descriptor; the ``AT_EMPTY_PATH`` form needs a privilege.)"""
     os.link(f"/proc/self/fd/{fd}", base, dst_dir_fd=folder, follow_symlinks=True)
+
+
+def _link_over(fd: int, folder: int, base: str) -> None:
+    """Replace the file ``base`` with the unnamed file ``fd``: linked under a temp name, renamed over it."""
+    temp = f".{base}.{os.getpid()}.tmp"
+    _link(fd, folder, temp)
+    try:
+        os.replace(temp, base, src_dir_fd=folder, dst_dir_fd=folder)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(temp, dir_fd=folder)
+        raise
 
 
 def _write_renamed(folder: str, base: str, data: bytes) -> None:
