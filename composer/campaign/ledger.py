@@ -67,6 +67,38 @@ CREATE TABLE IF NOT EXISTS tasks (
 """
 
 
+PROMPT_REF = "\x00job.prompt"
+"""Stored in place of the request's copy of the prompt. A submission holds the prompt twice (the
+job's, and the request as sent), and a 10,000-shot campaign's ledger was mostly prompts."""
+
+
+def pack_submission(submission: dict[str, Any]) -> str:
+    """``Submission.to_json()`` as stored: the prompt once (rows stored before this still read back)."""
+    prompt = submission.get("job", {}).get("prompt")
+    if isinstance(prompt, str) and isinstance(submission.get("request"), dict):
+        submission = {**submission, "request": _swap(submission["request"], prompt, PROMPT_REF)}
+    return json.dumps(submission)
+
+
+def unpack_submission(text: str) -> dict[str, Any]:
+    data: dict[str, Any] = json.loads(text)
+    prompt = data.get("job", {}).get("prompt")
+    if isinstance(prompt, str) and isinstance(data.get("request"), dict):
+        data["request"] = _swap(data["request"], PROMPT_REF, prompt)
+    return data
+
+
+def _swap(value: Any, old: str, new: str) -> Any:
+    """``value`` with every string equal to ``old``, at any depth, replaced by ``new``."""
+    if isinstance(value, str):
+        return new if value == old else value
+    if isinstance(value, dict):
+        return {key: _swap(item, old, new) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_swap(item, old, new) for item in value]
+    return value
+
+
 @dataclass(frozen=True)
 class Entry:
     """One shot's row in the ledger."""
@@ -104,7 +136,7 @@ class Entry:
             id=row["id"], group=row["grp"], cast=row["cast_label"], scene=row["scene"], variant=row["variant"],
             take=row["take"], state=row["state"], brief_hash=row["brief_hash"], sent_hash=row["sent_hash"],
             backend=row["backend"], task_id=row["task_id"],
-            submission=json.loads(row["submission"]) if row["submission"] else None,
+            submission=unpack_submission(row["submission"]) if row["submission"] else None,
             attempts=row["attempts"], est_credits=row["est_credits"], credits=row["credits"], usd=row["usd"],
             files=json.loads(row["files"]) if row["files"] else [], error=row["error"], blocked=row["blocked"],
             in_plan=bool(row["in_plan"]), updated_at=row["updated_at"],
@@ -210,7 +242,7 @@ class Ledger:
             if task_id is not None:
                 self.db.execute("INSERT OR IGNORE INTO tasks VALUES (?, ?, ?, ?)", (task_id, shot_id, backend,
                                                                                     time.time()))
-            self._set(shot_id, state="submitted", task_id=task_id, submission=json.dumps(submission))
+            self._set(shot_id, state="submitted", task_id=task_id, submission=pack_submission(submission))
 
     def note(self, shot_id: str, error: str) -> None:
         """Keep the state, record why the last attempt stopped (e.g. a poll timeout to resume)."""
