@@ -16,7 +16,6 @@ writer is closed).
 from __future__ import annotations
 
 import contextlib
-import errno
 import os
 import subprocess
 import sys
@@ -78,38 +77,33 @@ def write_file(path: Path, text: str) -> None:
 
 
 _unnamed_files = hasattr(os, "O_TMPFILE")
-"""False once this process found that the platform, the file system or a missing ``/proc`` has no
-unnamed files: every later file goes straight to the temp-file-and-rename path."""
-_NO_TMPFILE = {errno.EOPNOTSUPP, errno.EISDIR, errno.EINVAL}
-"""``open(O_TMPFILE)`` errors that mean "not here" (EISDIR: a kernel older than 3.11)."""
-_NO_PROC_LINK = {errno.ENOENT, errno.EXDEV, errno.EPERM, errno.EOPNOTSUPP}
-"""``linkat`` errors that mean ``/proc/self/fd`` cannot name the file."""
+"""False once an unnamed file failed in this process (the platform, the file system or a missing
+``/proc`` has none, or the folder has a problem): every later file takes the portable path."""
 
 
 def _write_unnamed(folder: str, base: str, data: bytes) -> bool:
-    """Write ``data`` as ``base`` in ``folder`` through an unnamed file; False if that is not possible."""
+    """Write ``data`` as ``base`` in ``folder`` through an unnamed file. On any failure nothing is
+    named and it returns False, so the caller writes the file the portable way, which reports a
+    real problem (a missing folder, a full disk) as such."""
     global _unnamed_files
     try:
         fd = os.open(folder, os.O_TMPFILE | os.O_WRONLY | os.O_CLOEXEC, 0o666)
-    except OSError as exc:
-        if exc.errno not in _NO_TMPFILE:
-            raise
+    except OSError:
         _unnamed_files = False
         return False
     try:
         _write_all(fd, data)
         where = os.open(folder, os.O_PATH | os.O_DIRECTORY | os.O_CLOEXEC)
         try:
-            _link(fd, where, base)
-        except FileExistsError:  # exported before
-            _link_over(fd, where, base)
-        except OSError as exc:
-            if exc.errno not in _NO_PROC_LINK:
-                raise
-            _unnamed_files = False  # no /proc to link from: nothing was named, the caller writes it again
-            return False
+            try:
+                _link(fd, where, base)
+            except FileExistsError:  # exported before
+                _link_over(fd, where, base)
         finally:
             os.close(where)
+    except OSError:
+        _unnamed_files = False
+        return False
     finally:
         os.close(fd)
     return True

@@ -59,7 +59,8 @@ def test_a_folder_in_the_way_is_a_one_line_error_and_leaves_nothing(path_taken: 
 
 
 @pytest.mark.skipif(not hasattr(os, "O_TMPFILE"), reason="no O_TMPFILE here")
-@pytest.mark.parametrize("failure", ["file system without O_TMPFILE", "no /proc to link from"])
+@pytest.mark.parametrize("failure", ["file system without O_TMPFILE", "no /proc to link from",
+                                     "a sandbox that refuses the link"])
 def test_without_unnamed_files_it_falls_back_to_rename_for_good(
         failure: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(writer, "_unnamed_files", True)
@@ -72,12 +73,13 @@ def test_without_unnamed_files_it_falls_back_to_rename_for_good(
             raise OSError(errno.EOPNOTSUPP, os.strerror(errno.EOPNOTSUPP))
         return real_open(path, flags, *args, **kwargs)
 
-    def no_proc(fd: int, folder: int, base: str) -> None:
+    def refuse_link(fd: int, folder: int, base: str) -> None:
         attempts.append(base)
-        raise FileNotFoundError(errno.ENOENT, os.strerror(errno.ENOENT))
+        code = errno.ENOENT if failure == "no /proc to link from" else errno.EACCES
+        raise OSError(code, os.strerror(code))
 
-    if failure == "no /proc to link from":
-        monkeypatch.setattr(writer, "_link", no_proc)
+    if failure != "file system without O_TMPFILE":
+        monkeypatch.setattr(writer, "_link", refuse_link)
     else:
         monkeypatch.setattr(writer.os, "open", refuse_tmpfile)
     write_file(tmp_path / "a.txt", "first")
