@@ -25,7 +25,8 @@ from types import TracebackType
 from composer.errors import ExportError
 
 CHILD = r"""
-import os, sys
+import os, signal, sys
+signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle: it closes the pipe
 read = sys.stdin.buffer.read
 readline = sys.stdin.buffer.readline
 failed = None
@@ -201,11 +202,20 @@ class BackgroundWriter(FileWriter):
 
     def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
                  tb: TracebackType | None) -> None:
-        if exc_type is not None:  # already failing: stop the child, keep the original error
-            self._child.kill()
-            self._child.communicate()
+        if exc_type is not None:  # already failing (Ctrl-C too): keep the original error
+            with contextlib.suppress(OSError, subprocess.TimeoutExpired):
+                # End of input: the child writes what the pipe still holds (a few files) and exits.
+                # Killing it could leave a half-written temp file.
+                self._child.communicate(timeout=STOP_SECONDS)
+            if self._child.poll() is None:
+                self._child.kill()
+                self._child.communicate()
             return
         self.close()
+
+
+STOP_SECONDS = 10.0
+"""How long a failing export waits for the child to write what it was already sent."""
 
 
 def writer_for(files: int) -> FileWriter:
