@@ -9,7 +9,7 @@ import pytest
 from campaign_support import SMALL, write
 from fakes.fixtures import fake_kie
 
-from composer.campaign import writer
+from composer.campaign import atomic
 
 __all__ = ["fake_kie"]
 
@@ -22,4 +22,4 @@ def small_campaign(tmp_path: Path) -> Path:
 @pytest.fixture(autouse=True)
 def _unnamed_files_where_the_platform_has_them(monkeypatch: pytest.MonkeyPatch) -> None:
     """A failed write turns unnamed files off for the rest of the process: not for the next test."""
-    monkeypatch.setattr(writer, "_unnamed_files", hasattr(os, "O_TMPFILE"))
+    monkeypatch.setattr(atomic, "_unnamed_files", hasattr(os, "O_TMPFILE"))

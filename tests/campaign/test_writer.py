@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from composer.campaign import writer
+from composer.campaign import atomic
 from composer.campaign.writer import write_file
 from composer.errors import ExportError
 
@@ -20,7 +20,7 @@ PATHS = ["unnamed file", "temp file and rename"]
 def path_taken(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
     if request.param == "unnamed file" and not (sys.platform.startswith("linux") and hasattr(os, "O_TMPFILE")):
         pytest.skip("no O_TMPFILE here")
-    monkeypatch.setattr(writer, "_unnamed_files", request.param == "unnamed file")
+    monkeypatch.setattr(atomic, "_unnamed_files", request.param == "unnamed file")
     return str(request.param)
 
 
@@ -35,7 +35,7 @@ def test_a_new_file_has_its_text_and_the_usual_permissions(path_taken: str, tmp_
     assert (tmp_path / "a.txt").read_bytes() == "héllo\n".encode()
     assert (tmp_path / "a.txt").stat().st_mode & 0o777 == 0o666 & ~umask
     assert litter(tmp_path) == []
-    assert writer._unnamed_files == (path_taken == "unnamed file")  # the path asked for was the path taken
+    assert atomic._unnamed_files == (path_taken == "unnamed file")  # the path asked for was the path taken
 
 
 def test_rewriting_a_file_replaces_it_whole(path_taken: str, tmp_path: Path) -> None:
@@ -63,7 +63,7 @@ def test_a_folder_in_the_way_is_a_one_line_error_and_leaves_nothing(path_taken: 
                                      "a sandbox that refuses the link"])
 def test_without_unnamed_files_it_falls_back_to_rename_for_good(
         failure: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(writer, "_unnamed_files", True)
+    monkeypatch.setattr(atomic, "_unnamed_files", True)
     real_open = os.open
     attempts: list[str] = []
 
@@ -79,11 +79,11 @@ def test_without_unnamed_files_it_falls_back_to_rename_for_good(
         raise OSError(code, os.strerror(code))
 
     if failure != "file system without O_TMPFILE":
-        monkeypatch.setattr(writer, "_link", refuse_link)
+        monkeypatch.setattr(atomic, "_link", refuse_link)
     else:
-        monkeypatch.setattr(writer.os, "open", refuse_tmpfile)
+        monkeypatch.setattr(atomic.os, "open", refuse_tmpfile)
     write_file(tmp_path / "a.txt", "first")
     write_file(tmp_path / "b.txt", "second")
     assert (tmp_path / "a.txt").read_text() == "first" and (tmp_path / "b.txt").read_text() == "second"
-    assert len(attempts) == 1 and writer._unnamed_files is False  # tried once, then never again
+    assert len(attempts) == 1 and atomic._unnamed_files is False  # tried once, then never again
     assert litter(tmp_path) == []
