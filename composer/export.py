@@ -13,8 +13,6 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-import orjson
-
 from composer.compose import Brief
 from composer.errors import ExportError
 
@@ -77,8 +75,11 @@ def brief_json_text(brief: Brief) -> str:
 
     The same bytes as ``json.dumps(..., indent=2, ensure_ascii=False)`` (tested), from orjson:
     the standard library's indenting encoder is pure Python and took three times as long, which a
-    10,000-shot campaign export pays on every brief.
+    10,000-shot campaign export pays on every brief. Imported here, not at the top: ``compose
+    shot`` prints text by default and never needs it.
     """
+    import orjson
+
     return orjson.dumps(brief_json(brief), option=orjson.OPT_INDENT_2).decode()
 
 

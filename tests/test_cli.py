@@ -186,7 +186,8 @@ def test_compose_shot_never_imports_the_tui_or_http_stack(mini_library: Path) ->
         f"sys.argv = ['compose', 'shot', '--library', {str(mini_library)!r}, '-c', 'ada', '-s', 'harbour']\n"
         "try:\n    runpy.run_module('composer.cli', run_name='__main__')\n"
         "except SystemExit as e:\n    assert not e.code, e.code\n"
-        "heavy = sorted(m for m in ('textual', 'aiohttp', 'httpx', 'openai', 'PIL', 'rich') if m in sys.modules)\n"
+        "heavy = sorted(m for m in ('textual', 'aiohttp', 'httpx', 'openai', 'PIL', 'rich', 'orjson')\n"
+        "               if m in sys.modules)\n"
         "print('HEAVY', heavy)\n"
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=os.environ, check=False)

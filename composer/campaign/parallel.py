@@ -24,6 +24,7 @@ import threading
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, fields
+from multiprocessing.synchronize import Event
 from pathlib import Path
 from typing import Any
 
@@ -45,8 +46,8 @@ class _Job:
     shots: list[Shot]
     planner: Planner
     files: BriefFiles | None
-    stop: Any
-    """A ``multiprocessing.Event``: set when the export fails or is interrupted, so the workers
+    stop: Event
+    """Set when the export fails or is interrupted, so the workers
     skip the chunks still queued instead of being killed halfway through writing a file."""
 
 
