@@ -16,8 +16,10 @@ from tests.hostile.harness import run_bounded
 HOSTILE: list[tuple[str, Callable[[], bytes], str]] = [
     ("png-bomb-declared-10-gigapixels", lambda: build.png_bomb(100_000, 100_000),
      "image declares over 40 megapixels (a decompression bomb?); refused before decoding"),
-    ("png-13000px", lambda: build.png_bomb(13_000, 13_000),
-     "image is 13,000x13,000 px, over the limit (16,384 px a side, 40 megapixels)"),
+    ("png-13000px", lambda: build.png_bomb(13_000, 13_000),  # over Pillow's own threshold: its check fires
+     "image declares over 40 megapixels (a decompression bomb?); refused before decoding"),
+    ("png-7000px", lambda: build.png_bomb(7_000, 7_000),  # under Pillow's threshold: composer's cap refuses
+     "image is 7,000x7,000 px, over the limit (16,384 px a side, 40 megapixels)"),
     ("png-too-wide", lambda: build.png_bomb(20_000, 10),
      "image is 20,000x10 px, over the limit (16,384 px a side, 40 megapixels)"),
     ("gif-bomb", build.gif_bomb, "not a PNG, JPEG or WebP image"),
