@@ -25,7 +25,44 @@ from pathlib import Path
 
 
 class ComposerError(Exception):
-    """Base class of every error the composer raises on bad input or a failed operation."""
+    """Base class of every error the composer raises on bad input or a failed operation.
+
+    ``str()`` of any of them is ``printable``: a message can quote an id or a value from an
+    untrusted library, so control characters are escaped and very long names shortened.
+    """
+
+    def __str__(self) -> str:
+        return printable(super().__str__())
+
+
+MAX_WORD = 120
+"""Longest run of non-space characters (a path, an id) shown whole in a message."""
+MAX_MESSAGE = 1_500
+"""Longest message shown whole; a longer one keeps its start and its end."""
+
+
+def printable(text: str) -> str:
+    """``text`` as one readable line: control and other invisible characters escaped (a newline in
+    an id becomes ``\\n``), every word over ``MAX_WORD`` characters and the whole over
+    ``MAX_MESSAGE`` shortened in the middle, where a long path holds least."""
+    if not text.isprintable():
+        text = "".join(c if c.isprintable() or c == " " else _escape(c) for c in text)
+    if len(text) > MAX_WORD:
+        text = " ".join(_middle(word, MAX_WORD) for word in text.split(" "))
+    return _middle(text, MAX_MESSAGE)
+
+
+def _escape(c: str) -> str:
+    if c in "\n\r\t":
+        return repr(c)[1:-1]
+    return f"\\x{ord(c):02x}" if ord(c) < 0x100 else f"\\u{ord(c):04x}" if ord(c) < 0x10000 else f"\\U{ord(c):08x}"
+
+
+def _middle(text: str, limit: int) -> str:
+    if len(text) <= limit:
+        return text
+    keep = (limit - 1) // 2
+    return f"{text[:keep]}…{text[-keep:]}"
 
 
 def _location(path: Path | str | None, line: int | None, field: str | None) -> str:

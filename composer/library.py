@@ -32,6 +32,8 @@ from composer.render import plain_text
 from composer.yamlio import line_of, load_model, parse_yaml, read_text
 
 CONFIG_FILE = "composer.yaml"
+MAX_ID_CHARS = 200
+"""Longest asset id (its file name, with ``.yaml``, must fit the file system's 255 bytes)."""
 LIBRARY_ENV = "COMPOSER_LIBRARY"
 DEFAULT_RUBRIC = "default"
 """The rubric a review uses when its campaign names none (``rubrics/default.yaml``, bundled)."""
@@ -148,7 +150,7 @@ class Library:
     @cached_property
     def _config(self) -> tuple[LibraryConfig, str | None]:
         path = self.root / CONFIG_FILE
-        return load_model(path, LibraryConfig) if path.is_file() else (LibraryConfig(), None)
+        return load_model(path, LibraryConfig, root=self.root) if path.is_file() else (LibraryConfig(), None)
 
     @cached_property
     def targets(self) -> dict[str, Target]:
@@ -179,10 +181,12 @@ class Library:
         return sorted(p.stem for p in folder.glob("*.yaml")) if folder.is_dir() else []
 
     def path_of(self, kind: str, asset_id: str) -> Path:
+        """The asset's file; an id that cannot name one (a path, a NUL, too long) is an unknown id."""
         path = self.folder(kind) / f"{asset_id}.yaml"
-        if "/" in asset_id or "\\" in asset_id or asset_id.startswith(".") or not path.is_file():
+        plausible = len(asset_id) <= MAX_ID_CHARS and not any(c in asset_id for c in "/\\\0")
+        if not plausible or asset_id.startswith(".") or not os.path.lexists(path):
             raise UnknownAssetError(kind, asset_id, self.ids(kind))
-        return path
+        return path  # even a broken link or a FIFO: reading it gives the precise reason
 
     def load(self, kind: str, asset_id: str) -> Loaded[Any]:
         path = self._paths.get((kind, asset_id))
@@ -192,12 +196,14 @@ class Library:
             stat = os.stat(path)  # one system call on the hot path: the cache key, and proof it exists
         except OSError:
             del self._paths[(kind, asset_id)]
+            if os.path.lexists(path):  # a symlink loop, a dangling link, no permission: say which
+                read_text(path, root=self.root)
             raise UnknownAssetError(kind, asset_id, self.ids(kind)) from None
         stamp = (stat.st_mtime_ns, stat.st_size)
         cached = self._cache.get(path)
         if cached and cached[0] == stamp:
             return cached[1]
-        model, digest = load_model(path, ASSET_KINDS[kind][1])
+        model, digest = load_model(path, ASSET_KINDS[kind][1], root=self.root)
         loaded: Loaded[Any] = Loaded(kind, asset_id, path, digest, model)
         self._cache[path] = (stamp, loaded)
         return loaded

@@ -17,20 +17,27 @@ guard measures and applies cuts without calling Jinja again.
 
 from __future__ import annotations
 
+import hashlib
+import os
 import re
 import traceback
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
 import jinja2
 from jinja2.exceptions import SecurityError
-from jinja2.sandbox import ImmutableSandboxedEnvironment
+from jinja2.loaders import split_template_path
 
 from composer.cache import cache_dir
 from composer.errors import TemplateError
-from composer.frames import file_sha256
+from composer.paths import read_bytes
+from composer.sandbox import MAX_OUTPUT, Refused, Sandbox, new_budget
+from composer.yamlio import MAX_YAML_BYTES
+
+MAX_TEMPLATE_BYTES = MAX_YAML_BYTES
+"""Largest template file read (2 MB; the bundled brief template is about 5 KB)."""
 
 BEGIN, SEP, END = "\ue000", "\ue001", "\ue002"
 _MARKER_CHARS = str.maketrans("", "", BEGIN + SEP + END)
@@ -79,44 +86,54 @@ def plain_text(value: Any) -> Any:
     return value
 
 
-class _RecordingLoader(jinja2.FileSystemLoader):
-    """A file loader that remembers the file and SHA-256 behind each template name it served."""
+class _LibraryLoader(jinja2.BaseLoader):
+    """Templates from a library's folders, each read through ``composer.paths`` inside its library
+    (the folder's parent): a template, an include or an import that is a symlink out of the library
+    is refused, as are non-UTF-8 text, the brief's private marker characters, and files over the cap.
+    Remembers the file and SHA-256 behind each template name it served."""
 
     def __init__(self, searchpath: list[Path]) -> None:
-        super().__init__([str(p) for p in searchpath])
+        self.searchpath = searchpath
         self.files: dict[str, tuple[Path, str]] = {}
 
     def get_source(self, environment: jinja2.Environment, template: str) -> tuple[str, str, Callable[[], bool]]:
-        source, filename, uptodate = super().get_source(environment, template)
-        self.files[template] = (Path(filename), file_sha256(Path(filename)))
-        return source, filename, uptodate
+        pieces = split_template_path(template)  # refuses '..' and absolute names
+        for folder in self.searchpath:
+            path = folder.joinpath(*pieces)
+            if os.path.lexists(path):  # a broken link or a FIFO here is an error, not a fallback
+                break
+        else:
+            raise jinja2.TemplateNotFound(template)
+        data = read_bytes(path, root=folder.parent, limit=MAX_TEMPLATE_BYTES, error=TemplateError)
+        source = _template_text(data, path)
+        self.files[template] = (path, hashlib.sha256(data).hexdigest())
+        mtime = os.stat(path).st_mtime_ns
+        return source, str(path), lambda: _mtime(path) == mtime
 
 
-_DICT_ATTRIBUTES = frozenset(dir(dict))
+def _mtime(path: Path) -> int | None:
+    try:
+        return os.stat(path).st_mtime_ns
+    except OSError:
+        return None
 
 
-class _Sandbox(ImmutableSandboxedEnvironment):
-    """The immutable sandbox, with a fast path for the plain-dict template data.
-
-    ``brand.name`` on a dict that has the key ``name`` (and no attribute of that name) is exactly
-    what Jinja returns after its attribute lookup fails; skipping that failed lookup saves a raised
-    exception per access, which is most of the sandbox's cost on a long brief.
-    """
-
-    requested: set[str]
-    """Template names loaded since the last reset, includes and imports too (cached or not)."""
-
-    def getattr(self, obj: Any, attribute: str) -> Any:
-        if type(obj) is dict and attribute not in _DICT_ATTRIBUTES and attribute in obj:
-            return obj[attribute]
-        return super().getattr(obj, attribute)
-
-    def _load_template(self, name: str, globals: Any) -> jinja2.Template:
-        self.requested.add(name)
-        return super()._load_template(name, globals)
+def _template_text(data: bytes, path: Path) -> str:
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise TemplateError(f"not UTF-8 text (byte 0x{data[exc.start]:02x} at offset {exc.start}); save the "
+                            "file as UTF-8", path=path, line=data[: exc.start].count(b"\n") + 1) from None
+    marker = next((c for c in (BEGIN, SEP, END) if c in text), None)
+    if marker is not None:
+        at = text.index(marker)
+        raise TemplateError(f"template text contains a stray fragment marker (U+{ord(marker):04X}, a character "
+                            "composer reserves to mark fragments); remove it", path=path,
+                            line=text[:at].count("\n") + 1)
+    return text
 
 
-_ENV_VERSION = 1
+_ENV_VERSION = 2
 """Bump when the environment's options change: compiled templates are cached per version."""
 
 
@@ -137,8 +154,8 @@ class Renderer:
     """A sandboxed Jinja environment over a library's template folders."""
 
     def __init__(self, template_dirs: list[Path]) -> None:
-        self._loader = _RecordingLoader(template_dirs)
-        self.env = _Sandbox(
+        self._loader = _LibraryLoader(template_dirs)
+        self.env = Sandbox(
             loader=self._loader,
             bytecode_cache=_bytecode_cache(),
             undefined=jinja2.StrictUndefined,
@@ -147,7 +164,6 @@ class Renderer:
             lstrip_blocks=True,
             keep_trailing_newline=True,
         )
-        self.env.requested = set()
 
     def render(self, template_name: str, context: dict[str, Any]) -> Rendered:
         specs: list[Fragment] = []
@@ -189,33 +205,81 @@ class Renderer:
             return block(fragment_id, None, optional, priority, summary, caller)
 
         self.env.requested = set()
+        new_budget()
         try:
             template = self.env.get_template(template_name)
-            text = template.render({**context, "section": section, "part": part})
-        except TemplateError:
-            raise
+            text = _render_bounded(template, {**context, "section": section, "part": part})
+            return Rendered(parse(text, specs), [self._loader.files[name] for name in sorted(self.env.requested)])
         except jinja2.TemplateSyntaxError as exc:
             raise TemplateError(exc.message or "syntax error", path=exc.filename, line=exc.lineno) from None
         except jinja2.TemplateNotFound as exc:
             raise TemplateError(
-                f"template '{exc.name}' not found in {', '.join(map(str, self._loader.searchpath))}"
+                f"template '{exc.name}' not found in {', '.join(map(str, self._loader.searchpath))}",
+                path=self._top(template_name),
             ) from None
-        except SecurityError as exc:
-            raise _located(exc, f"template may not reach Python internals ({exc})") from None
-        except jinja2.UndefinedError as exc:
-            raise _located(exc, f"undefined variable: {exc.message}") from None
-        except (jinja2.TemplateError, TypeError, ValueError) as exc:
-            raise _located(exc, f"template failed: {exc}") from None
-        used = [self._loader.files[name] for name in sorted(self.env.requested)]
-        return Rendered(parse(text, specs), used)
+        except Exception as exc:
+            raise self._error(exc, template_name) from None
+
+    def _top(self, template_name: str) -> Path | None:
+        return self._loader.files[template_name][0] if template_name in self._loader.files else None
+
+    def _error(self, exc: Exception, template_name: str) -> Exception:
+        """The located ``TemplateError`` for an error raised while rendering, naming the template."""
+        top = self._top(template_name)
+        if isinstance(exc, TemplateError):
+            return _located(exc, exc.reason, top) if exc.path is None else exc
+        reason = _REASONS.get(type(exc))
+        if reason is not None:  # checked before their base classes (RecursionError is a RuntimeError)
+            if isinstance(exc, RecursionError) and _while_compiling(exc):
+                reason = _REASONS[SyntaxError]
+            return _located(exc, reason, top)
+        if isinstance(exc, SecurityError):
+            return _located(exc, f"template may not reach Python internals ({exc})", top)
+        if isinstance(exc, jinja2.UndefinedError):
+            return _located(exc, f"undefined variable: {exc.message}", top)
+        if isinstance(exc, Refused):
+            return _located(exc, str(exc), top)
+        if isinstance(exc, jinja2.TemplateError | TypeError | ValueError | OverflowError | ArithmeticError):
+            return _located(exc, f"template failed: {exc}", top)
+        return exc  # composer's own bug: the internal-error path
 
 
-def _located(exc: BaseException, message: str) -> TemplateError:
+_REASONS: dict[type[BaseException], str] = {
+    RecursionError: "template recursion too deep (a macro or include that calls itself?)",
+    IndentationError: "template is nested too deeply to compile (blocks inside blocks, over 100 levels)",
+    SyntaxError: "template is nested too deeply to compile (parentheses or blocks inside each other)",
+    MemoryError: "template needs too much memory to compile or render (nested too deeply?)",
+}
+
+
+def _while_compiling(exc: BaseException) -> bool:
+    """Whether ``exc`` was raised by Jinja's lexer, parser or compiler rather than by template code."""
+    return any(f.filename.endswith(_COMPILER_FILES) for f in traceback.extract_tb(exc.__traceback__))
+
+
+_COMPILER_FILES = tuple(f"jinja2{os.sep}{name}.py" for name in ("lexer", "parser", "compiler", "optimizer"))
+
+
+def _render_bounded(template: jinja2.Template, context: dict[str, Any]) -> str:
+    """Render, refusing as soon as the output passes ``MAX_OUTPUT`` (at the line producing it)."""
+    parts: list[str] = []
+    size = 0
+    stream = template.generate(context)
+    assert isinstance(stream, Generator)
+    for part in stream:
+        size += len(part)
+        if size > MAX_OUTPUT:
+            stream.throw(Refused(f"template output exceeds {MAX_OUTPUT:,} characters"))
+        parts.append(part)
+    return "".join(parts)
+
+
+def _located(exc: BaseException, message: str, fallback: Path | None = None) -> TemplateError:
     """Locate a render-time error at the template line Jinja mapped into the traceback."""
     frames = [f for f in traceback.extract_tb(exc.__traceback__) if f.filename.endswith(".j2")]
     if frames:
         return TemplateError(message, path=frames[-1].filename, line=frames[-1].lineno)
-    return TemplateError(message)
+    return TemplateError(message, path=fallback)
 
 
 def parse(text: str, specs: list[Fragment]) -> Fragment:

@@ -15,6 +15,7 @@ Each problem is a ``Finding`` with file, line and field:
 
 from __future__ import annotations
 
+import os
 import types
 import typing
 from collections.abc import Iterator
@@ -132,7 +133,7 @@ def _fix_for(reason: str) -> str:
 def _parse(report: Report, path: Path, model: type[BaseModel]) -> tuple[str, dict[str, Any], BaseModel | None]:
     """Read and validate one file, recording every problem: its text, raw data, and model if valid."""
     try:
-        text = read_text(path)[0]
+        text = read_text(path, root=report.library.root)[0]
         data = parse_yaml(text, path)
     except LibraryError as exc:
         report.error(exc, "schema", _fix_for(exc.reason))
@@ -220,7 +221,7 @@ def _dangling(report: Report, kind: str, asset_id: str, path: Path, text: str, l
 
 def _check_config_references(report: Report, config: LibraryConfig) -> None:
     path = report.library.root / CONFIG_FILE
-    text = read_text(path)[0] if path.is_file() else ""
+    text = read_text(path, root=report.library.root)[0] if path.is_file() else ""
     defaults = config.defaults
     for kind, value in (("brand", defaults.brand), ("style", defaults.style), ("target", defaults.target)):
         if value:
@@ -311,7 +312,7 @@ def shot_files(root: Path) -> Iterator[Path]:
 def _check_shot_files(report: Report) -> None:
     for path in shot_files(report.library.root):
         try:
-            text = read_text(path)[0]
+            text = read_text(path, root=report.library.root)[0]
             data = parse_yaml(text, path)
         except LibraryError as exc:
             report.error(exc, "schema", _fix_for(exc.reason))
@@ -347,10 +348,10 @@ def _check_templates(report: Report) -> None:
         return
     renderer = Renderer(library.template_dirs())
     config_path = library.root / CONFIG_FILE
-    config_text = read_text(config_path)[0] if config_path.is_file() else ""
+    config_text = read_text(config_path, root=library.root)[0] if config_path.is_file() else ""
     own = library.root / "templates"
     for path in sorted(own.rglob("*.j2")) if own.is_dir() else []:
-        _parse_template(report, renderer.env, path, None)
+        _parse_template(report, renderer.env, path, None, library.root)
     checked: set[str] = set()
     for name, target in sorted(targets.items()):
         if target.template in checked:
@@ -358,21 +359,23 @@ def _check_templates(report: Report) -> None:
         checked.add(target.template)
         where = (config_path, line_of(config_text, ["targets", name, "template"])) if name in library.config.targets \
             else (package_dir() / "targets.yaml", None)
-        found = next((d / target.template for d in library.template_dirs() if (d / target.template).is_file()), None)
-        if found is None:
+        folder = next((d for d in library.template_dirs() if os.path.lexists(d / target.template)), None)
+        found = folder / target.template if folder is not None else None
+        if found is None or folder is None:
             report.add(Severity.ERROR, "template", f"target {name}: template '{target.template}' not found in "
                        f"{', '.join(map(str, library.template_dirs())) or 'any template folder'}",
                        "add the template or correct the target's `template`", where[0], where[1],
                        f"targets.{name}.template")
             continue
         report.used.add(("template", str(found.resolve())))
-        if _parse_template(report, renderer.env, found, target):
+        if _parse_template(report, renderer.env, found, target, folder.parent):
             _trial_render(report, renderer, target, found)
 
 
-def _parse_template(report: Report, env: jinja2.Environment, path: Path, target: Target | None) -> bool:
+def _parse_template(report: Report, env: jinja2.Environment, path: Path, target: Target | None,
+                    root: Path) -> bool:
     try:
-        source = read_text(path)[0]
+        source = read_text(path, root=root)[0]
         tree = env.parse(source, path.name, str(path))
     except LibraryError as exc:
         report.error(exc, "template", _fix_for(exc.reason))
@@ -380,6 +383,10 @@ def _parse_template(report: Report, env: jinja2.Environment, path: Path, target:
     except jinja2.TemplateSyntaxError as exc:
         report.add(Severity.ERROR, "template", f"template syntax error: {exc.message}",
                    "fix the Jinja syntax at that line", path, exc.lineno)
+        return False
+    except RecursionError:
+        report.add(Severity.ERROR, "template", "template is nested too deeply to compile (parentheses or blocks "
+                   "inside each other)", "flatten the nesting", path, None)
         return False
     for ref in meta.find_referenced_templates(tree):
         if ref:
