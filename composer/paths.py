@@ -57,7 +57,11 @@ def inside(path: Path, root: Path | None, *, error: type[LocatedError] = Library
     if resolved.is_relative_to(top):
         return resolved
     link = _first_link_out(path, root, top)
-    how = f"the symlink {link} leads to {os.path.realpath(link)}" if link else str(resolved)
+    if link is None:
+        how = str(resolved)
+    else:
+        how = f"a symlink to {os.path.realpath(link)}" if link == path else f"{link} is a symlink to " \
+            f"{os.path.realpath(link)}"
     raise error(f"resolves outside the library root {top} ({how}); keep library files inside it", path=path)
 
 

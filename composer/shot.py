@@ -13,9 +13,10 @@ from typing import Any
 
 from pydantic import Field, ValidationError
 
-from composer.errors import ShotError
+from composer.errors import LibraryError, ShotError
 from composer.models import Asset, ShotDeltas
-from composer.yamlio import load_model
+from composer.paths import inside
+from composer.yamlio import line_of, load_model, read_text
 
 
 class ShotSpec(Asset):
@@ -74,10 +75,24 @@ def parse_set(pairs: list[str] | tuple[str, ...]) -> dict[str, Any]:
     return deltas
 
 
-def load_shot_file(path: Path) -> ShotSpec:
-    """A shot file, with its reference paths made relative to the file's folder."""
+def load_shot_file(path: Path, library_root: Path | None = None) -> ShotSpec:
+    """A shot file, with its reference paths made relative to the file's folder.
+
+    The file may be anywhere (it was named on the command line), but the reference frames it names
+    must resolve inside ``library_root`` when one is given: a shared shot file cannot make composer
+    upload a file from elsewhere on the machine (``--reference`` on the command line can).
+    """
     spec = load_model(path, ShotSpec)[0]
-    return spec.model_copy(update={"references": [str(path.parent / ref) for ref in spec.references]})
+    references = [path.parent / ref for ref in spec.references]
+    if library_root is not None:
+        for index, ref in enumerate(references):
+            try:
+                inside(ref, library_root)
+            except LibraryError as err:
+                raise LibraryError(f"reference {spec.references[index]}: {err.reason}", path=path,
+                                   line=line_of(read_text(path)[0], ["references", index]),
+                                   field=f"references.{index}") from None
+    return spec.model_copy(update={"references": [str(ref) for ref in references]})
 
 
 def build_spec(base: ShotSpec | None = None, **flags: Any) -> ShotSpec:

@@ -32,6 +32,7 @@ from composer.frames import check_frame, verify_frame
 from composer.library import ASSET_KINDS, CONFIG_FILE, DEFAULT_RUBRIC, Library, Loaded, bundled_library, package_dir
 from composer.lint.findings import Finding, Location, Severity, sort_key, summary
 from composer.models import BrandKit, Character, LibraryConfig, Product, Scene, ShotDeltas, Style, Target
+from composer.paths import inside
 from composer.render import Renderer
 from composer.shot import ShotSpec
 from composer.yamlio import line_of, parse_yaml, read_text, validation_errors
@@ -127,6 +128,11 @@ def _fix_for(reason: str) -> str:
         return "fix the YAML syntax at that line"
     if reason.startswith("not UTF-8"):
         return "save the file as UTF-8"
+    if reason.startswith("resolves outside the library root"):
+        return "copy the file into the library instead of linking to it"
+    if reason.startswith(("too large", "not a regular file", "symlink loop", "file name too long", "permission",
+                          "I/O error", "the path contains")):
+        return "replace it with a readable file of the right kind"
     return "correct the value (see the field's documentation in composer/models.py)"
 
 
@@ -319,6 +325,26 @@ def _check_shot_files(report: Report) -> None:
             continue
         for kind, value, loc in _references(data, []):
             _dangling(report, kind, value, path, text, loc)
+        for ref, loc in _frame_references(data, []):
+            try:
+                inside(path.parent / ref, report.library.root)
+            except LibraryError as exc:
+                report.add(Severity.ERROR, "frames", f"reference {ref}: {exc.reason}",
+                           "keep reference frames inside the library (or pass them with --reference)", path,
+                           line_of(text, loc), ".".join(map(str, loc)))
+
+
+def _frame_references(data: Any, loc: list[str | int]) -> Iterator[tuple[str, list[str | int]]]:
+    """(path, location) of every reference frame a shot or campaign file names, at any depth."""
+    if isinstance(data, dict):
+        for key, value in data.items():
+            if key == "references" and isinstance(value, list):
+                yield from ((v, [*loc, key, i]) for i, v in enumerate(value) if isinstance(v, str))
+            else:
+                yield from _frame_references(value, [*loc, key])
+    elif isinstance(data, list):
+        for index, value in enumerate(data):
+            yield from _frame_references(value, [*loc, index])
 
 
 def _references(data: Any, loc: list[str | int]) -> Iterator[tuple[str, str, list[str | int]]]:

@@ -23,6 +23,9 @@ from composer.errors import LocatedError
 from composer.models import ShotDeltas
 from composer.shot import ShotSpec
 
+MAX_EXPANSION = 1_000_000
+"""Most shots any campaign may expand to, even with --yes: counted before one shot is built."""
+
 ID_DIGEST_CHARS = 10
 """Hex digits of the id digest: 40 bits, so a 10,000-shot group collides with odds of about 1 in 20 million."""
 
@@ -88,6 +91,11 @@ def expand(source: CampaignSource, *, max_shots: int | None = None, confirm: boo
     campaign = source.campaign
     cap = max_shots if max_shots is not None else campaign.max_shots
     size = matrix_size(campaign)
+    if size > MAX_EXPANSION:  # even confirmed: the shots would not fit in memory
+        raise CapExceededError(
+            f"{source.path}: the campaign expands to {size:,} shots (before exclusions), over the "
+            f"{MAX_EXPANSION:,} composer can expand in one campaign; split it into several campaign files"
+        )
     if size > cap and not confirm:
         raise CapExceededError(
             f"{source.path}: the campaign expands to {size:,} shots (before exclusions), over the cap of "

@@ -18,8 +18,9 @@ from pydantic import ValidationError
 
 from composer.campaign.errors import CampaignFileError
 from composer.campaign.models import Campaign, Group
-from composer.errors import LocatedError
+from composer.errors import LibraryError, LocatedError
 from composer.library import Library
+from composer.paths import inside
 from composer.shot import ShotSpec
 from composer.yamlio import parse_yaml, read_text, validation_errors
 
@@ -121,6 +122,7 @@ def check_ids(source: CampaignSource, library: Library) -> Iterator[LocatedError
         if (message := known.unknown(kind, value)) is not None:
             yield source.problem(loc, message)
     yield from _duplicates(source)
+    yield from _frames_outside(source, library)
     everything = set().union(*known.sets.values()) | set(campaign.groups) | _variant_names(campaign) | {"shots"}
     used = _used_names(campaign) & everything
     for index, pair in enumerate(campaign.exclusions):
@@ -129,6 +131,20 @@ def check_ids(source: CampaignSource, library: Library) -> Iterator[LocatedError
     for index, quota in enumerate(campaign.quotas):
         for j, value in enumerate(quota.of):
             yield from _check_name(source, ("quotas", index, "of", j), value, used, everything, "quota")
+
+
+def _frames_outside(source: CampaignSource, library: Library) -> Iterator[LocatedError]:
+    """A campaign names reference frames only inside the library (``--reference`` may name any)."""
+    campaign = source.campaign
+    lists: list[tuple[Loc, list[ShotSpec]]] = [(("shots",), campaign.shots)]
+    lists += [(("groups", name, "shots"), group.shots) for name, group in campaign.groups.items()]
+    for loc, shots in lists:
+        for i, spec in enumerate(shots):
+            for j, ref in enumerate(spec.references):
+                try:
+                    inside(source.shot_base() / ref, library.root)
+                except LibraryError as err:
+                    yield source.problem((*loc, i, "references", j), f"reference {ref}: {err.reason}")
 
 
 def _check_name(

@@ -62,7 +62,7 @@ def lint(shot_files: tuple[Path, ...], characters: tuple[str, ...], products: tu
     for base in bases:
         label = str(base) if base else "shot"
         try:
-            brief = composer.compose(build_spec(load_shot_file(base) if base else None, **dict(flags)))
+            brief = composer.compose(build_spec(load_shot_file(base, library.root) if base else None, **dict(flags)))
             results.append((f"{label} ({brief.slug})", brief.findings))
         except ComposerError as exc:  # one bad shot file does not hide the others' findings
             results.append((label, [Finding(Severity.ERROR, "compose", str(exc), "fix the shot or the asset it names",

@@ -83,7 +83,7 @@ def shot(
     """
     library = Library.find(library_dir)
     spec = build_spec(
-        load_shot_file(shot_file) if shot_file else None,
+        load_shot_file(shot_file, library.root) if shot_file else None,
         characters=list(characters),
         products=list(products),
         scene=scene,
