@@ -20,7 +20,12 @@ API (what the review web app, the CLI and the campaign runner call)::
     store.view(shot_id, reviewer)                    # -> ShotView: takes labelled A/B/C in this reviewer's
                                                      #    order, model/backend/target/cost/brief hidden when blind
     store.save(reviewer, shot_id, take, scores={"fidelity": 7, ...}, verdict="regenerate",
-               note="...", deltas={"counts": ["4 candles"]})   # one transaction; scores=None leaves them
+               note="...", deltas={"counts": ["4 candles"]},
+               checks={"count:candle": "+1", "avoid:red-anywhere-in-frame": "yes"})
+                                                     # one transaction; a value of None removes it
+    store.checks(shot_id)                            # -> list[Check]: the brief's instruction checks
+                                                     #    (id, kind count|order|avoid|include|palette, label)
+    store.answers(shot_id=None)                      # -> list[CheckAnswer] (.honoured)
     store.scores(shot_id=None)                       # -> list[Score]
     store.reviews(shot_id=None)                      # -> list[Review] (verdict, note, deltas per reviewer, take)
     store.divergences(shot_id=None)                  # -> list[Divergence] not yet resolved, above threshold
@@ -52,10 +57,12 @@ from composer.errors import ComposerError
 from composer.library import DEFAULT_RUBRIC, Library
 from composer.models import Rubric
 from composer.review import blind
+from composer.review.checks import Check, CheckSource, honoured, parse_answer
 from composer.review.errors import ReviewError, ReviewInputError
 from composer.review.inputs import check_deltas, check_reviewer, check_score, check_text, check_verdict
 from composer.review.records import (
     VERDICTS,
+    CheckAnswer,
     Divergence,
     LabelledTake,
     Rerun,
@@ -68,9 +75,9 @@ from composer.review.records import (
 )
 from composer.review.takes import Found, folder_kind, found_in, image_path
 
-REVIEW_SCHEMA = "1"
+REVIEW_SCHEMA = "2"
 
-_SCHEMA = """
+_SCHEMA_1 = """
 CREATE TABLE IF NOT EXISTS review_shots (
     id TEXT PRIMARY KEY, grp TEXT NOT NULL, cast_label TEXT NOT NULL, scene TEXT NOT NULL,
     variant TEXT NOT NULL, seq INTEGER NOT NULL);
@@ -94,12 +101,21 @@ CREATE TABLE IF NOT EXISTS review_reruns (
     requested_by TEXT NOT NULL, origin TEXT NOT NULL, reason TEXT NOT NULL, deltas TEXT NOT NULL,
     created_at REAL NOT NULL, done_take INTEGER);
 """
+_SCHEMA_2 = """
+CREATE TABLE IF NOT EXISTS review_checks (
+    shot_id TEXT NOT NULL, take INTEGER NOT NULL, reviewer TEXT NOT NULL, check_id TEXT NOT NULL,
+    kind TEXT NOT NULL, label TEXT NOT NULL, answer INTEGER NOT NULL, updated_at REAL NOT NULL,
+    PRIMARY KEY (shot_id, take, reviewer, check_id));
+"""
+MIGRATIONS = {"1": _SCHEMA_1, "2": _SCHEMA_2}
+"""Review schema version -> the statements that bring the previous version to it ("" -> "1": the
+review tables added to a campaign ledger from before reviews; "1" -> "2": instruction-check answers)."""
 
 
 class ReviewStore:
     """The reviews of one folder. Thread-safe: one connection, one lock, one transaction per call."""
 
-    def __init__(self, folder: Path, rubric: Rubric) -> None:
+    def __init__(self, folder: Path, rubric: Rubric, library: Library | None = None) -> None:
         self.folder = folder
         self.rubric = rubric
         self._lock = threading.RLock()
@@ -116,12 +132,14 @@ class ReviewStore:
             self._migrate()
         except sqlite3.DatabaseError as exc:
             raise ReviewError(f"{folder / 'ledger.sqlite'}: not a usable ledger ({exc})") from None
+        self.instructions = CheckSource(folder, library)
+        """Where each shot's instruction checks come from (its ``problem`` says why there are none)."""
         self.refresh()
 
     @classmethod
     def open(cls, folder: Path, *, rubric: Rubric | None = None, library: Library | None = None) -> ReviewStore:
         """The folder's store, scoring on ``rubric``, else the campaign's rubric, else the default."""
-        return cls(folder, rubric or campaign_rubric(folder, library))
+        return cls(folder, rubric or campaign_rubric(folder, library), library)
 
     def close(self) -> None:
         self.db.close()
@@ -133,16 +151,19 @@ class ReviewStore:
         self.close()
 
     def _migrate(self) -> None:
+        """Bring the review tables to ``REVIEW_SCHEMA``, one version at a time, in one transaction."""
         with self._tx():
             row = self.db.execute("SELECT value FROM meta WHERE key = 'review_schema'").fetchone()
-            if row is not None and row[0] != REVIEW_SCHEMA:
-                raise ReviewError(f"{self.folder / 'ledger.sqlite'}: review schema {row[0]!r}, this composer "
+            version = row[0] if row else "0"
+            if version not in ("0", *MIGRATIONS):
+                raise ReviewError(f"{self.folder / 'ledger.sqlite'}: review schema {version!r}, this composer "
                                   f"reads {REVIEW_SCHEMA!r}")
-            if row is None:  # a ledger from before reviews: add the review tables
-                for statement in _SCHEMA.split(";"):
-                    if statement.strip():
-                        self.db.execute(statement)
-                self.db.execute("INSERT INTO meta VALUES ('review_schema', ?)", (REVIEW_SCHEMA,))
+            for target, script in MIGRATIONS.items():
+                if int(target) > int(version):
+                    for statement in script.split(";"):
+                        if statement.strip():
+                            self.db.execute(statement)
+            self.db.execute("INSERT OR REPLACE INTO meta VALUES ('review_schema', ?)", (REVIEW_SCHEMA,))
 
     @contextmanager
     def _tx(self) -> Iterator[None]:
@@ -294,16 +315,18 @@ class ReviewStore:
         return found
 
     def save(self, reviewer: str, shot_id: str, take: int, *, scores: Mapping[str, object | None] | None = None,
-             verdict: str | None = None, note: str | None = None, deltas: dict[str, Any] | str | None = None
-             ) -> None:
-        """Save one reviewer's scores, verdict, note and delta edits for one take, all or nothing.
+             verdict: str | None = None, note: str | None = None, deltas: dict[str, Any] | str | None = None,
+             checks: Mapping[str, object | None] | None = None) -> None:
+        """Save one reviewer's scores, check answers, verdict, note and delta edits for one take, all
+        or nothing.
 
-        A score of None removes that dimension's score; ``verdict`` None with a note keeps the note
-        alone; a ``regenerate`` verdict queues the take's source for ``campaign run --regenerate``."""
+        A score (or answer) of None removes it; ``verdict`` None with a note keeps the note alone; a
+        ``regenerate`` verdict queues the take's source for ``campaign run --regenerate``."""
         reviewer = check_reviewer(reviewer)
         found = self._check_take(shot_id, take)
         checked = {d: None if v is None or v == "" else check_score(self.rubric, d, v)
                    for d, v in (scores or {}).items()}
+        answers = self._check_answers(found, checks or {})
         chosen = check_verdict(verdict)
         text = check_text(note, "note")
         edits = check_deltas(deltas)
@@ -316,10 +339,38 @@ class ReviewStore:
                 else:
                     self.db.execute("INSERT OR REPLACE INTO review_scores VALUES (?, ?, ?, ?, ?, ?)",
                                     (shot_id, take, reviewer, dimension, value, now))
+            for check, answer in answers:
+                if answer is None:
+                    self.db.execute("DELETE FROM review_checks WHERE shot_id = ? AND take = ? AND reviewer = ? "
+                                    "AND check_id = ?", (shot_id, take, reviewer, check.id))
+                else:
+                    self.db.execute("INSERT OR REPLACE INTO review_checks VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                                    (shot_id, take, reviewer, check.id, check.kind, check.label, int(answer), now))
             if verdict is not None or note is not None or deltas is not None:
                 self.db.execute("INSERT OR REPLACE INTO review_verdicts VALUES (?, ?, ?, ?, ?, ?, ?)",
                                 (shot_id, take, reviewer, chosen, text, json.dumps(edits), now))
                 self._sync_verdict_rerun(found, reviewer, chosen, text, edits, now)
+
+    def _check_answers(self, take: Take, given: Mapping[str, object | None]) -> list[tuple[Check, int | bool | None]]:
+        known = {c.id: c for c in self.instructions.checks(take.source)}
+        answers: list[tuple[Check, int | bool | None]] = []
+        for check_id, value in given.items():
+            check = known.get(check_id)
+            if check is None:
+                raise ReviewInputError(f"check: shot '{take.shot_id}' has no instruction check '{check_id}'")
+            answers.append((check, None if value is None or value == "" else parse_answer(check, value)))
+        return answers
+
+    def checks(self, shot_id: str) -> list[Check]:
+        """The shot's instruction checks (from its first take's brief); [] when they cannot be made."""
+        card = self.shot(shot_id)
+        return self.instructions.checks(card.takes[0].source) if card.takes else []
+
+    def answers(self, shot_id: str | None = None) -> list[CheckAnswer]:
+        rows = self._read("SELECT * FROM review_checks" + (" WHERE shot_id = ?" if shot_id else "") +
+                          " ORDER BY shot_id, take, reviewer", (shot_id,) if shot_id else ())
+        return [CheckAnswer(r["shot_id"], r["take"], r["reviewer"], r["check_id"], r["kind"], r["label"],
+                            r["answer"], honoured(r["kind"], r["answer"])) for r in rows]
 
     def _sync_verdict_rerun(self, take: Take, reviewer: str, verdict: str | None, note: str,
                             deltas: dict[str, Any], now: float) -> None:
