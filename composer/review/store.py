@@ -47,6 +47,7 @@ import threading
 import time
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Self
 
@@ -73,43 +74,23 @@ from composer.review.records import (
     ShotView,
     Take,
 )
-from composer.review.takes import Found, folder_kind, found_in, image_path
+from composer.review.schema import migrate
+from composer.review.takes import add_take, folder_kind, found_in, take_from_row
 
-REVIEW_SCHEMA = "2"
 
-_SCHEMA_1 = """
-CREATE TABLE IF NOT EXISTS review_shots (
-    id TEXT PRIMARY KEY, grp TEXT NOT NULL, cast_label TEXT NOT NULL, scene TEXT NOT NULL,
-    variant TEXT NOT NULL, seq INTEGER NOT NULL);
-CREATE TABLE IF NOT EXISTS review_takes (
-    shot_id TEXT NOT NULL, take INTEGER NOT NULL, key TEXT NOT NULL UNIQUE, source TEXT NOT NULL,
-    target TEXT, backend TEXT, model TEXT, files TEXT NOT NULL, credits REAL, usd REAL, sent_hash TEXT,
-    brief TEXT, parent INTEGER, reason TEXT NOT NULL, created_at REAL NOT NULL, PRIMARY KEY (shot_id, take));
-CREATE TABLE IF NOT EXISTS review_scores (
-    shot_id TEXT NOT NULL, take INTEGER NOT NULL, reviewer TEXT NOT NULL, dimension TEXT NOT NULL,
-    score INTEGER NOT NULL, updated_at REAL NOT NULL, PRIMARY KEY (shot_id, take, reviewer, dimension));
-CREATE TABLE IF NOT EXISTS review_verdicts (
-    shot_id TEXT NOT NULL, take INTEGER NOT NULL, reviewer TEXT NOT NULL, verdict TEXT,
-    note TEXT NOT NULL DEFAULT '', deltas TEXT NOT NULL DEFAULT '{}', updated_at REAL NOT NULL,
-    PRIMARY KEY (shot_id, take, reviewer));
-CREATE TABLE IF NOT EXISTS review_resolutions (
-    shot_id TEXT NOT NULL, take INTEGER NOT NULL, dimension TEXT NOT NULL, resolution TEXT NOT NULL,
-    resolved_by TEXT NOT NULL, scores TEXT NOT NULL, created_at REAL NOT NULL,
-    PRIMARY KEY (shot_id, take, dimension));
-CREATE TABLE IF NOT EXISTS review_reruns (
-    id INTEGER PRIMARY KEY AUTOINCREMENT, shot_id TEXT NOT NULL, take INTEGER NOT NULL, source TEXT NOT NULL,
-    requested_by TEXT NOT NULL, origin TEXT NOT NULL, reason TEXT NOT NULL, deltas TEXT NOT NULL,
-    created_at REAL NOT NULL, done_take INTEGER);
-"""
-_SCHEMA_2 = """
-CREATE TABLE IF NOT EXISTS review_checks (
-    shot_id TEXT NOT NULL, take INTEGER NOT NULL, reviewer TEXT NOT NULL, check_id TEXT NOT NULL,
-    kind TEXT NOT NULL, label TEXT NOT NULL, answer INTEGER NOT NULL, updated_at REAL NOT NULL,
-    PRIMARY KEY (shot_id, take, reviewer, check_id));
-"""
-MIGRATIONS = {"1": _SCHEMA_1, "2": _SCHEMA_2}
-"""Review schema version -> the statements that bring the previous version to it ("" -> "1": the
-review tables added to a campaign ledger from before reviews; "1" -> "2": instruction-check answers)."""
+@dataclass(frozen=True)
+class Saving:
+    """One checked save (``ReviewStore.prepare``), written by ``save_all``."""
+
+    reviewer: str
+    take: Take
+    scores: dict[str, int | None]
+    answers: list[tuple[Check, int | bool | None]]
+    has_verdict: bool
+    """Whether the verdict row is written (a verdict, a note or delta edits were given)."""
+    verdict: str | None
+    note: str
+    deltas: dict[str, Any]
 
 
 class ReviewStore:
@@ -129,7 +110,8 @@ class ReviewStore:
             self.db.row_factory = sqlite3.Row
             self.db.execute("PRAGMA journal_mode=WAL")
             self.db.execute("PRAGMA synchronous=NORMAL")
-            self._migrate()
+            with self._tx():
+                migrate(self.db, folder / "ledger.sqlite")
         except sqlite3.DatabaseError as exc:
             raise ReviewError(f"{folder / 'ledger.sqlite'}: not a usable ledger ({exc})") from None
         self.instructions = CheckSource(folder, library)
@@ -149,21 +131,6 @@ class ReviewStore:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
-
-    def _migrate(self) -> None:
-        """Bring the review tables to ``REVIEW_SCHEMA``, one version at a time, in one transaction."""
-        with self._tx():
-            row = self.db.execute("SELECT value FROM meta WHERE key = 'review_schema'").fetchone()
-            version = row[0] if row else "0"
-            if version not in ("0", *MIGRATIONS):
-                raise ReviewError(f"{self.folder / 'ledger.sqlite'}: review schema {version!r}, this composer "
-                                  f"reads {REVIEW_SCHEMA!r}")
-            for target, script in MIGRATIONS.items():
-                if int(target) > int(version):
-                    for statement in script.split(";"):
-                        if statement.strip():
-                            self.db.execute(statement)
-            self.db.execute("INSERT OR REPLACE INTO meta VALUES ('review_schema', ?)", (REVIEW_SCHEMA,))
 
     @contextmanager
     def _tx(self) -> Iterator[None]:
@@ -190,47 +157,11 @@ class ReviewStore:
             return 0
         with self._tx():
             for item in new:
-                self._add_take(item)
+                add_take(self.db, item)
         return len(new)
 
-    def _add_take(self, item: Found) -> None:
-        db = self.db
-        if db.execute("SELECT 1 FROM review_takes WHERE key = ?", (item.key,)).fetchone():
-            return  # another process numbered it first
-        seq = db.execute("SELECT COUNT(*) FROM review_shots").fetchone()[0]
-        db.execute("INSERT OR IGNORE INTO review_shots VALUES (?, ?, ?, ?, ?, ?)",
-                   (item.shot_id, item.group, item.cast, item.scene, item.variant, seq))
-        take = db.execute("SELECT COALESCE(MAX(take), 0) + 1 FROM review_takes WHERE shot_id = ?",
-                          (item.shot_id,)).fetchone()[0]
-        asked = db.execute("SELECT id, take, reason FROM review_reruns WHERE shot_id = ? AND source = ? AND "
-                           "done_take IS NULL ORDER BY id", (item.shot_id, item.source)).fetchall()
-        earlier = db.execute("SELECT MAX(take) FROM review_takes WHERE shot_id = ? AND source = ?",
-                             (item.shot_id, item.source)).fetchone()[0]
-        if asked:
-            parent, reason = max(r["take"] for r in asked), "; ".join(dict.fromkeys(r["reason"] for r in asked))
-            db.executemany("UPDATE review_reruns SET done_take = ? WHERE id = ?", [(take, r["id"]) for r in asked])
-        elif earlier is not None:
-            parent, reason = earlier, "regenerated: the brief changed"
-        else:
-            parent, reason = None, "first generation"
-        db.execute(
-            "INSERT INTO review_takes VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (item.shot_id, take, item.key, item.source, item.target, item.backend, item.model,
-             json.dumps(list(item.files)), item.credits, item.usd, item.sent_hash, item.brief, parent,
-             reason or "regenerated", time.time()),
-        )
-
     def _take(self, row: sqlite3.Row) -> Take:
-        files = tuple(json.loads(row["files"]))
-        brief = self.folder / row["brief"] if row["brief"] else None
-        return Take(
-            shot_id=row["shot_id"], take=row["take"], source=row["source"],
-            contender=row["target"] or row["backend"] or "unknown", target=row["target"], backend=row["backend"],
-            model=row["model"], files=files,
-            image=image_path(self.folder, files[0], row["sent_hash"]) if files else None,
-            credits=row["credits"], usd=row["usd"], brief=brief if brief and brief.is_file() else None,
-            parent=row["parent"], reason=row["reason"], created_at=row["created_at"],
-        )  # fmt: skip
+        return take_from_row(self.folder, row)
 
     # -- shots ------------------------------------------------------------------------------------
     def groups(self) -> list[str]:
@@ -322,34 +253,49 @@ class ReviewStore:
 
         A score (or answer) of None removes it; ``verdict`` None with a note keeps the note alone; a
         ``regenerate`` verdict queues the take's source for ``campaign run --regenerate``."""
-        reviewer = check_reviewer(reviewer)
+        self.save_all([self.prepare(reviewer, shot_id, take, scores=scores, verdict=verdict, note=note,
+                                    deltas=deltas, checks=checks)])
+
+    def prepare(self, reviewer: str, shot_id: str, take: int, *, scores: Mapping[str, object | None] | None = None,
+                verdict: str | None = None, note: str | None = None, deltas: dict[str, Any] | str | None = None,
+                checks: Mapping[str, object | None] | None = None) -> Saving:
+        """Check one save without writing it (``ReviewInputError`` names the field): for ``save_all``."""
         found = self._check_take(shot_id, take)
-        checked = {d: None if v is None or v == "" else check_score(self.rubric, d, v)
-                   for d, v in (scores or {}).items()}
-        answers = self._check_answers(found, checks or {})
-        chosen = check_verdict(verdict)
-        text = check_text(note, "note")
-        edits = check_deltas(deltas)
+        return Saving(
+            reviewer=check_reviewer(reviewer), take=found,
+            scores={d: None if v is None or v == "" else check_score(self.rubric, d, v)
+                    for d, v in (scores or {}).items()},
+            answers=self._check_answers(found, checks or {}), has_verdict=(verdict, note, deltas) != (None,) * 3,
+            verdict=check_verdict(verdict), note=check_text(note, "note"), deltas=check_deltas(deltas),
+        )  # fmt: skip
+
+    def save_all(self, savings: list[Saving]) -> None:
+        """Write checked saves in one transaction: every one of them, or (on any failure) none."""
         now = time.time()
         with self._tx():
-            for dimension, value in checked.items():
-                if value is None:
-                    self.db.execute("DELETE FROM review_scores WHERE shot_id = ? AND take = ? AND reviewer = ? "
-                                    "AND dimension = ?", (shot_id, take, reviewer, dimension))
-                else:
-                    self.db.execute("INSERT OR REPLACE INTO review_scores VALUES (?, ?, ?, ?, ?, ?)",
-                                    (shot_id, take, reviewer, dimension, value, now))
-            for check, answer in answers:
-                if answer is None:
-                    self.db.execute("DELETE FROM review_checks WHERE shot_id = ? AND take = ? AND reviewer = ? "
-                                    "AND check_id = ?", (shot_id, take, reviewer, check.id))
-                else:
-                    self.db.execute("INSERT OR REPLACE INTO review_checks VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                                    (shot_id, take, reviewer, check.id, check.kind, check.label, int(answer), now))
-            if verdict is not None or note is not None or deltas is not None:
-                self.db.execute("INSERT OR REPLACE INTO review_verdicts VALUES (?, ?, ?, ?, ?, ?, ?)",
-                                (shot_id, take, reviewer, chosen, text, json.dumps(edits), now))
-                self._sync_verdict_rerun(found, reviewer, chosen, text, edits, now)
+            for item in savings:
+                self._write(item, now)
+
+    def _write(self, item: Saving, now: float) -> None:
+        key = (item.take.shot_id, item.take.take, item.reviewer)
+        for dimension, value in item.scores.items():
+            if value is None:
+                self.db.execute("DELETE FROM review_scores WHERE shot_id = ? AND take = ? AND reviewer = ? "
+                                "AND dimension = ?", (*key, dimension))
+            else:
+                self.db.execute("INSERT OR REPLACE INTO review_scores VALUES (?, ?, ?, ?, ?, ?)",
+                                (*key, dimension, value, now))
+        for check, answer in item.answers:
+            if answer is None:
+                self.db.execute("DELETE FROM review_checks WHERE shot_id = ? AND take = ? AND reviewer = ? "
+                                "AND check_id = ?", (*key, check.id))
+            else:
+                self.db.execute("INSERT OR REPLACE INTO review_checks VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                                (*key, check.id, check.kind, check.label, int(answer), now))
+        if item.has_verdict:
+            self.db.execute("INSERT OR REPLACE INTO review_verdicts VALUES (?, ?, ?, ?, ?, ?, ?)",
+                            (*key, item.verdict, item.note, json.dumps(item.deltas), now))
+            self._sync_verdict_rerun(item.take, item.reviewer, item.verdict, item.note, item.deltas, now)
 
     def _check_answers(self, take: Take, given: Mapping[str, object | None]) -> list[tuple[Check, int | bool | None]]:
         known = {c.id: c for c in self.instructions.checks(take.source)}

@@ -52,7 +52,7 @@ def test_a_ledger_from_before_reviews_gains_the_review_tables(folder: Path) -> N
 
 
 def test_review_schema_1_is_migrated_to_2_keeping_its_scores(folder: Path) -> None:
-    from composer.review.store import MIGRATIONS
+    from composer.review.schema import MIGRATIONS
 
     db = sqlite3.connect(folder / "ledger.sqlite")
     db.executescript(MIGRATIONS["1"])
