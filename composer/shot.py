@@ -14,7 +14,7 @@ from typing import Any
 from pydantic import Field, ValidationError
 
 from composer.errors import ShotError
-from composer.models import Asset, ShotDeltas
+from composer.models import Asset, FileSafeName, ShotDeltas
 from composer.yamlio import load_model
 
 
@@ -39,7 +39,7 @@ class ShotSpec(Asset):
     """Extra reference frames, paths relative to the shot file (may be outside the library)."""
     deltas: ShotDeltas = ShotDeltas()
     """Per-shot deltas."""
-    name: str | None = Field(default=None, pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
+    name: FileSafeName | None = None
     """File name stem for exported prompt files (default: derived from cast and scene)."""
 
     def slug(self) -> str:
