@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 from pathlib import Path
 from typing import Any
 
@@ -78,6 +79,24 @@ def load_shot_file(path: Path) -> ShotSpec:
     """A shot file, with its reference paths made relative to the file's folder."""
     spec = load_model(path, ShotSpec)[0]
     return spec.model_copy(update={"references": [str(path.parent / ref) for ref in spec.references]})
+
+
+def shot_file_text(spec: ShotSpec, path: Path) -> str:
+    """``spec`` as a shot file to be saved at ``path``, which ``load_shot_file`` reads back to it.
+
+    A relative reference frame is written relative to the file's folder, as shot files hold them
+    (an absolute one stays absolute). That changes how its path is spelt, and the spelling is part
+    of the slug's digest, so a shot with references keeps the name its prompt files already have.
+    """
+    import yaml
+
+    data = spec.model_dump(exclude_defaults=True)
+    if spec.references:
+        folder = path.parent.absolute()
+        data["references"] = [ref if Path(ref).is_absolute() else os.path.relpath(Path(ref).absolute(), folder)
+                              for ref in spec.references]
+        data.setdefault("name", spec.slug())
+    return yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=100)
 
 
 def build_spec(base: ShotSpec | None = None, **flags: Any) -> ShotSpec:

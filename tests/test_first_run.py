@@ -88,7 +88,7 @@ def test_a_bad_name_is_explained_in_words(mini_library: Path) -> None:
     assert code == 1
     assert err == (
         "Error: shot field name: '../evil' is not a usable name: a name starts with a letter or digit and holds "
-        "only letters, digits, dots, hyphens and underscores (no slashes or spaces)\n"
+        "only letters, digits, dots, hyphens, underscores and plus signs (no slashes or spaces)\n"
     )
 
 
@@ -101,3 +101,48 @@ def test_the_estimate_warning_says_how_to_fix_it(monkeypatch: pytest.MonkeyPatch
         "TIKTOKEN_CACHE_DIR to a folder holding the o200k_base table (or let tiktoken download it once), "
         "or set COMPOSER_TOKEN_ESTIMATE=1 to accept estimates"
     )
+
+
+# -- compose shot --save --------------------------------------------------------------------------
+def _json_brief(*args: str) -> dict[str, object]:
+    import json
+
+    code, out, err = run("shot", *args, "--format", "json")
+    assert code == 0, err
+    data: dict[str, object] = json.loads(out)
+    return data
+
+
+def test_save_writes_a_shot_file_that_reads_back_to_the_same_brief(
+    mini_library: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    frame = mini_library / "bibles/characters/frames/ada.png"
+    (tmp_path / "extra.png").write_bytes(frame.read_bytes())
+    flags = ["--library", str(mini_library), "-c", "ada", "-c", "bo", "-s", "harbour", "--target", "gpt-image-2",
+             "--max-chars", "9000", "--set", "counts=3 gulls", "--set", "order=Ada;Bo",
+             "--set", "mood=stormy", "--reference", "extra.png"]
+    code, _, err = run("shot", *flags, "--save", "shots/ada-bo.yaml")
+    assert code == 0, err
+    assert "wrote shots/ada-bo.yaml" in err
+    saved = (tmp_path / "shots/ada-bo.yaml").read_text()
+    assert "- ../extra.png" in saved  # relative to the shot file, as shot files hold references
+    direct = _json_brief(*flags, "--name", "x")
+    again = _json_brief("--library", str(mini_library), "--shot", "shots/ada-bo.yaml", "--name", "x")
+    assert again == direct
+    code, out, err = run("shot", "--library", str(mini_library), "--shot", "shots/ada-bo.yaml", "--out", "o")
+    assert code == 0, err
+    code, out2, err2 = run("shot", *flags, "--out", "o2")
+    assert sorted(p.name for p in (tmp_path / "o").iterdir()) == sorted(p.name for p in (tmp_path / "o2").iterdir())
+
+
+def test_save_merges_the_shot_file_and_the_flags(mini_library: Path, tmp_path: Path) -> None:
+    base = tmp_path / "base.yaml"
+    base.write_text("characters: [ada]\nscene: harbour\ndeltas: {counts: [3 gulls]}\n")
+    saved = tmp_path / "merged.yaml"
+    code, _, err = run("shot", "--library", str(mini_library), "--shot", str(base), "-c", "bo",
+                       "--set", "negative=no dogs", "--save", str(saved))
+    assert code == 0, err
+    direct = _json_brief("--library", str(mini_library), "--shot", str(base), "-c", "bo", "--set", "negative=no dogs")
+    assert _json_brief("--library", str(mini_library), "--shot", str(saved)) == direct
+    assert "characters:\n- ada\n- bo\n" in saved.read_text()
