@@ -99,12 +99,49 @@ def shot_file_text(spec: ShotSpec, path: Path) -> str:
     return yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=100)
 
 
+_NUMBER_WORDS = frozenset("a an one two three four five six seven eight nine ten eleven twelve".split())
+
+
+def counted_thing(count: str) -> str:
+    """What a count counts: "3 white jasmine buds" and "5 white jasmine bud" both count "white jasmine bud"."""
+    words = count.lower().split()
+    if words and (words[0].isdigit() or words[0] in _NUMBER_WORDS):
+        words = words[1:]
+    if words:
+        words[-1] = _singular(words[-1])
+    return " ".join(words)
+
+
+def _singular(word: str) -> str:
+    if word.endswith("ies") and len(word) > 4:
+        return word[:-3] + "y"
+    if word.endswith(("ses", "xes", "zes", "ches", "shes")):
+        return word[:-2]
+    if word.endswith("s") and not word.endswith("ss") and len(word) > 3:
+        return word[:-1]
+    return word
+
+
+def _merge_delta(key: str, base: Any, flag: Any) -> Any:
+    """A flag's delta over the file's: a count of the same thing replaces the file's count, an order
+    replaces the file's order (one left-to-right sequence), other lists extend, scalars override."""
+    if not isinstance(flag, list):
+        return flag
+    if key == "order" or not base:
+        return list(flag)
+    if key == "counts":
+        overrides = {counted_thing(c): c for c in flag}
+        kept = [overrides.pop(counted_thing(c), c) for c in base]
+        return [*kept, *overrides.values()]
+    return [*base, *flag]
+
+
 def build_spec(base: ShotSpec | None = None, **flags: Any) -> ShotSpec:
-    """Merge CLI flags over an optional shot file: lists extend, scalars override."""
+    """Merge CLI flags over an optional shot file: lists extend, scalars override (deltas: ``_merge_delta``)."""
     data: dict[str, Any] = base.model_dump(exclude_defaults=True) if base else {}
     deltas: dict[str, Any] = data.pop("deltas", {})
     for key, value in (flags.pop("deltas", None) or {}).items():
-        deltas[key] = [*deltas.get(key, []), *value] if isinstance(value, list) else value
+        deltas[key] = _merge_delta(key, deltas.get(key), value)
     for key, value in flags.items():
         if value in (None, (), []):
             continue

@@ -146,3 +146,24 @@ def test_save_merges_the_shot_file_and_the_flags(mini_library: Path, tmp_path: P
     direct = _json_brief("--library", str(mini_library), "--shot", str(base), "-c", "bo", "--set", "negative=no dogs")
     assert _json_brief("--library", str(mini_library), "--shot", str(saved)) == direct
     assert "characters:\n- ada\n- bo\n" in saved.read_text()
+
+
+# -- flags over a shot file -----------------------------------------------------------------------
+@pytest.mark.parametrize(("a", "b"), [("3 white jasmine buds", "5 white jasmine bud"), ("1 brushed-brass dish",
+                                      "two brushed-brass dishes"), ("1 cherry", "4 cherries"), ("a glass", "2 glasses")])
+def test_counts_of_the_same_thing_are_recognised(a: str, b: str) -> None:
+    from composer.shot import counted_thing
+
+    assert counted_thing(a) == counted_thing(b)
+    assert counted_thing("3 cups") != counted_thing("3 saucers")
+
+
+def test_a_count_flag_overrides_the_files_count_of_the_same_thing(mini_library: Path, tmp_path: Path) -> None:
+    shot = tmp_path / "shot.yaml"
+    shot.write_text("characters: [ada]\nscene: harbour\ndeltas:\n  counts: [2 boats, 3 gulls]\n  order: [Ada, Bo]\n")
+    code, out, err = run("shot", "--library", str(mini_library), "--shot", str(shot), "-c", "bo",
+                         "--set", "counts=4 boats;1 dog", "--set", "order=Bo;Ada")
+    assert code == 0, err
+    assert "Exactly 4 boats: no more, no fewer.\nExactly 3 gulls: no more, no fewer.\nExactly 1 dog" in out
+    assert "Exactly 2 boats" not in out
+    assert "From left to right, in this exact order: Bo, Ada." in out
