@@ -99,7 +99,8 @@ def shot_file_text(spec: ShotSpec, path: Path) -> str:
     return yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=100)
 
 
-_NUMBER_WORDS = frozenset("a an one two three four five six seven eight nine ten eleven twelve".split())
+_NUMBER_WORDS = frozenset(["a", "an", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten",
+                           "eleven", "twelve"])
 
 
 def counted_thing(count: str) -> str:
