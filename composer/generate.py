@@ -54,7 +54,7 @@ from composer.backends import (
     no_progress,
     validate_job,
 )
-from composer.backends.base import Stopwatch, utc_now
+from composer.backends.types import Stopwatch, utc_now
 from composer.compose import Brief
 from composer.errors import LibraryError
 from composer.export import export_prompt_files, write_atomic

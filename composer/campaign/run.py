@@ -30,22 +30,18 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
-from composer.backends.base import (
+from composer.backends.errors import (
     AuthError,
-    Backend,
-    Cost,
     FeatureDisabledError,
     GenerationError,
-    GenerationResult,
     InsufficientCreditsError,
-    Job,
     MissingKeyError,
     QuotaExceededError,
-    Submission,
     SubmitUncertainError,
     TaskFailedError,
     TransientError,
 )
+from composer.backends.types import Backend, Cost, GenerationResult, Job, Submission
 from composer.campaign.errors import BudgetError, CampaignError
 from composer.campaign.expand import Expansion
 from composer.campaign.export import BRIEFS_DIR, IMAGES_DIR, write_plan_files

@@ -6,7 +6,7 @@ import json
 import sqlite3
 from pathlib import Path
 
-from composer.backends.base import GenerationOptions, Job, Submission
+from composer.backends.types import GenerationOptions, Job, Submission
 from composer.campaign.ledger import Ledger
 
 PROMPT = "SCENE:\nA marble terrace at golden hour, the perfume bottle centred.\n" * 100
