@@ -18,7 +18,7 @@ from composer.backends.schedule import PollSchedule, RetryPolicy
 from composer.backends.types import BACKENDS, BackendName, GenerationOptions, Job
 from composer.compose import Brief
 from composer.errors import LibraryError
-from composer.frames import check_frame
+from composer.frames import check_frame, verify_frame
 from composer.generate.lifecycle import Inspector
 from composer.library import Library
 
@@ -62,6 +62,8 @@ def make_job(prompt: str, frames: list[Path], *, target: str, library: Library, 
     job = Job(prompt=prompt, reference_frames=tuple(frames), target=target, model=spec.model, kind=spec.kind,
               backend=backend, options=settings.options)
     validate_job(job)
+    for frame in job.reference_frames:  # what is uploaded must decode fully, not just carry a signature
+        verify_frame(frame)
     return job
 
 
