@@ -57,7 +57,7 @@ from composer.backends import (
 from composer.backends.base import Stopwatch, utc_now
 from composer.compose import Brief
 from composer.errors import LibraryError
-from composer.export import export_prompt_files, write_atomic
+from composer.export import export_prompt_files, make_folder, write_files
 from composer.frames import check_frame
 from composer.library import Library
 
@@ -210,7 +210,9 @@ class Record:
 
     def save(self, **changes: Any) -> None:
         self.data.update(changes, updated_at=utc_now())
-        write_atomic({self.path: json.dumps(self.data, indent=2, ensure_ascii=False) + "\n"})
+        text = json.dumps(self.data, indent=2, ensure_ascii=False) + "\n"
+        make_folder(self.path.parent)
+        write_files({self.path: text}, durable=True)  # it holds the task id of a paid generation
 
     def submitted(self, submission: Submission) -> None:
         # The job and the request are stored once, at the top; the rest of the submission beside them.
