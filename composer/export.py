@@ -118,6 +118,13 @@ def make_folder(folder: Path) -> None:
         raise ExportError(f"cannot create {folder}: {exc.strerror}") from None
 
 
+def save_document(path: Path, text: str) -> None:
+    """Write one file that cannot be made again (a generation record, a file a person edits): its
+    folder created if missing, whole or not at all, fsynced. A failure is one ``ExportError``."""
+    make_folder(path.parent)
+    write_files({path: text}, durable=True)
+
+
 def export_prompt_files(brief: Brief, out_dir: Path) -> list[Path]:
     """Write ``<slug>.txt``, ``.md`` and ``.json`` into ``out_dir`` (created if missing); return their paths."""
     make_folder(out_dir)
