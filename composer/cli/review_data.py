@@ -35,7 +35,7 @@ def _store(folder: Path, library_dir: Path | None) -> ReviewStore:
 @library_option
 def export(folder: Path, fmt: str, out: Path | None, library_dir: Path | None) -> None:
     """The scorecard of FOLDER: a row per (shot, take, reviewer); unscored takes get an empty row."""
-    from composer.export import write_atomic
+    from composer.export import save_document
     from composer.review.scorecard import export_text
 
     with _store(folder, library_dir) as store:
@@ -43,7 +43,7 @@ def export(folder: Path, fmt: str, out: Path | None, library_dir: Path | None) -
     if out is None:
         click.echo(text, nl=False)
     else:
-        write_atomic({out: text})
+        save_document(out, text)
         click.echo(f"wrote {out}", err=True)
 
 
