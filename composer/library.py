@@ -240,8 +240,8 @@ class Library:
         """``check_frame``, cached while the file it points to (symlinks followed) is unchanged."""
         try:
             st = os.stat(path)
-        except OSError:
-            return check_frame(path, root=self.root)  # raises the located "not found" error
+        except (OSError, ValueError):  # ValueError: a NUL in the name
+            return check_frame(path, root=self.root)  # raises the located reason
         key = (path, st.st_dev, st.st_ino, st.st_mtime_ns, st.st_size)
         if key not in self._frames:
             resolved = check_frame(path, root=self.root)

@@ -65,6 +65,14 @@ def inside(path: Path, root: Path | None, *, error: type[LocatedError] = Library
     raise error(f"resolves outside the library root {top} ({how}); keep library files inside it", path=path)
 
 
+def is_inside(path: Path, root: Path) -> bool:
+    """Whether ``path`` (symlinks followed) is inside ``root``: is it part of the library?"""
+    try:
+        return Path(os.path.realpath(path)).is_relative_to(real_root(root))
+    except (OSError, ValueError):
+        return False
+
+
 def _first_link_out(path: Path, root: Path, top: Path) -> Path | None:
     """The first component of ``path`` below ``root`` that is a symlink leading out (for the message)."""
     for candidate in [*reversed(path.parents), path]:

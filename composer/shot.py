@@ -16,7 +16,7 @@ from pydantic import Field, ValidationError
 
 from composer.errors import LibraryError, ShotError
 from composer.models import Asset, FileSafeName, ShotDeltas
-from composer.paths import inside
+from composer.paths import inside, is_inside
 from composer.yamlio import line_of, load_model, read_text
 
 
@@ -79,13 +79,14 @@ def parse_set(pairs: list[str] | tuple[str, ...]) -> dict[str, Any]:
 def load_shot_file(path: Path, library_root: Path | None = None) -> ShotSpec:
     """A shot file, with its reference paths made relative to the file's folder.
 
-    The file may be anywhere (it was named on the command line), but the reference frames it names
-    must resolve inside ``library_root`` when one is given: a shared shot file cannot make composer
-    upload a file from elsewhere on the machine (``--reference`` on the command line can).
+    A shot file that is part of the library (it resolves inside ``library_root``) is library
+    content: the frames it names must resolve inside the library too, so a shared library cannot
+    make composer upload a file from elsewhere on the machine. A shot file of the user's own,
+    outside the library, may name frames anywhere, as ``--reference`` may.
     """
     spec = load_model(path, ShotSpec)[0]
     references = [path.parent / ref for ref in spec.references]
-    if library_root is not None:
+    if library_root is not None and is_inside(path, library_root):
         for index, ref in enumerate(references):
             try:
                 inside(ref, library_root)

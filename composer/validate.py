@@ -167,8 +167,8 @@ def _load_assets(report: Report) -> None:
         if not folder.is_dir():
             continue
         for path in sorted(folder.iterdir()):
-            if path.is_dir() or path.name.startswith("."):
-                continue
+            if path.name.startswith(".") or (path.is_dir() and path.suffix != ".yaml"):
+                continue  # (a folder named like an asset is reported: reading it says what it is)
             if path.suffix != ".yaml":
                 report.add(Severity.NOTICE, "ignored", f"ignored: only .yaml files in {folder_name}/ are assets",
                            "rename it to .yaml if it is an asset, or move it out of the folder", path)

@@ -20,7 +20,7 @@ from composer.campaign.errors import CampaignFileError
 from composer.campaign.models import Campaign, Group
 from composer.errors import LibraryError, LocatedError
 from composer.library import Library
-from composer.paths import inside
+from composer.paths import inside, is_inside
 from composer.shot import ShotSpec
 from composer.yamlio import parse_yaml, read_text, validation_errors
 
@@ -134,7 +134,10 @@ def check_ids(source: CampaignSource, library: Library) -> Iterator[LocatedError
 
 
 def _frames_outside(source: CampaignSource, library: Library) -> Iterator[LocatedError]:
-    """A campaign names reference frames only inside the library (``--reference`` may name any)."""
+    """A campaign that is part of the library names reference frames only inside it (one of the
+    user's own, outside the library, may name any, as ``--reference`` may)."""
+    if not is_inside(source.path, library.root):
+        return
     campaign = source.campaign
     lists: list[tuple[Loc, list[ShotSpec]]] = [(("shots",), campaign.shots)]
     lists += [(("groups", name, "shots"), group.shots) for name, group in campaign.groups.items()]

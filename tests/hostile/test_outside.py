@@ -121,15 +121,19 @@ def references(libraries: Libraries) -> tuple[Path, Batch]:
     root = libraries.make("references", _shot_file_with_outside_reference)
     inside = libraries.make("inside-link", _inside_link)
     shot, photo = root / "shots/leak.yaml", root.parent / "photo.png"
-    campaign = root.parent / "c.yaml"
+    (root / "campaigns").mkdir()
+    campaign = root / "campaigns/c.yaml"  # part of the library, as an agency's campaign would be
     campaign.write_text(f"name: c\nshots:\n  - {{characters: [bo], scene: harbour, references: [{photo}]}}\n",
                         encoding="utf-8")
+    own = root.parent / "mine.yaml"  # the user's own shot file, outside the library
+    own.write_text(f"characters: [bo]\nscene: harbour\nreferences: [{photo}]\n", encoding="utf-8")
     return root, run_cases({
         "shot file": (root, shot_args(root, root.parent / "out", "--shot", str(shot))),
         "validate": (root, ["validate", "--library", str(root)]),
         "campaign": (root, ["campaign", "plan", str(campaign), "--library", str(root)]),
         "--reference": (root, ["shot", "--library", str(root), "-c", "bo", "-s", "harbour", "--reference", str(photo)]),
         "link inside": (inside, ["shot", "--library", str(inside), "-c", "ada", "-s", "harbour"]),
+        "own shot file": (root, ["shot", "--library", str(root), "--shot", str(own)]),
     })
 
 
@@ -146,8 +150,8 @@ def test_a_campaign_names_references_only_inside_the_library(references: tuple[P
     assert_refused(batch.runs["campaign"], f"reference {root.parent / 'photo.png'}: resolves outside the library root")
 
 
-def test_the_same_frame_on_the_command_line_and_links_inside_are_fine(references: tuple[Path, Batch]) -> None:
+def test_frames_the_user_names_and_links_inside_are_fine(references: tuple[Path, Batch]) -> None:
     _, batch = references
-    for name in ("--reference", "link inside"):
+    for name in ("--reference", "link inside", "own shot file"):
         run = batch.runs[name]
         assert (run.code, run.crash) == (0, None), run.stderr
