@@ -172,7 +172,8 @@ def generate_brief(brief: Brief, library: Library, settings: GenerateSettings, *
                   lambda b: run_job(b, job, out_dir, stem, brief_file=brief_file, progress=progress,
                                     policy=_policy(settings)))
     record = record_path(out_dir, stem)
-    return Outcome(result=result, record=record, written=[*written, record, *result.files])
+    return Outcome(result=result, record=record, written=[*written, record, *result.files],
+                   warnings=list(result.warnings))
 
 
 def generate_brief_file(path: Path, library: Library, settings: GenerateSettings, *, resume: bool = False,
@@ -191,7 +192,8 @@ def generate_brief_file(path: Path, library: Library, settings: GenerateSettings
     result = _run(job.backend, settings, library.root,
                   lambda b: run_job(b, job, out_dir, stem, brief_file=path, progress=progress,
                                     policy=_policy(settings)))
-    return Outcome(result=result, record=record, written=[record, *result.files], warnings=warnings)
+    return Outcome(result=result, record=record, written=[record, *result.files],
+                   warnings=[*warnings, *result.warnings])
 
 
 def _resume(record: Path, library: Library, settings: GenerateSettings, progress: Progress) -> Outcome:
@@ -201,7 +203,7 @@ def _resume(record: Path, library: Library, settings: GenerateSettings, progress
     result = _run(loaded.backend, settings, library.root,
                   lambda b: resume_record(b, record, force=settings.force, progress=progress,
                                           policy=_policy(settings)))
-    return Outcome(result=result, record=record, written=[record, *result.files])
+    return Outcome(result=result, record=record, written=[record, *result.files], warnings=list(result.warnings))
 
 
 def interrupted_hint(path: Path) -> str | None:
