@@ -47,7 +47,7 @@ from composer.backends.base import (
     TransientError,
 )
 from composer.campaign.errors import BudgetError, CampaignError
-from composer.campaign.expand import Expansion
+from composer.campaign.expand import Expansion, legacy_shot_id
 from composer.campaign.export import BRIEFS_DIR, IMAGES_DIR, write_plan_files
 from composer.campaign.ledger import Entry, FolderLock, Ledger
 from composer.campaign.plan import Plan, Planner, PlanRow, check_one_image
@@ -166,6 +166,7 @@ class CampaignRunner:
     def prepare(self) -> list[_Item]:
         """Export the plan (bad input raises here), record it in the ledger, and order the work."""
         plan = write_plan_files(self.expansion, self.planner, self.folder)
+        self.ledger.rename(legacy_ids(plan))  # a ledger written before shot ids had words
         self.ledger.plan([ledger_row(row) for row in plan.rows])
         self.ledger.set_meta(
             campaign=str(self.expansion.source.path.resolve()),
@@ -434,6 +435,11 @@ def _backend_name(item: _Item) -> str:
     """A submitted task is collected by the backend that created it; a new shot goes to its plan's."""
     planned = item.row.backend if item.row else ""
     return (item.entry.backend if item.kind == "collect" and item.entry else None) or planned
+
+
+def legacy_ids(plan: Plan) -> dict[str, str]:
+    """Each planned shot's id from before ids had words (``<group>-<digest>``) -> its id now."""
+    return {legacy_shot_id(row.id, row.shot.group): row.id for row in plan.rows}
 
 
 def ledger_row(row: PlanRow) -> dict[str, object]:
