@@ -27,10 +27,10 @@ from fakes.kie import FakeKie, Reply
 
 from composer.backends import make_backend
 from composer.campaign import LedgerError
+from composer.campaign.expand import legacy_shot_id
 from composer.campaign.ledger import FolderLock, Ledger
 from composer.campaign.run import RunSettings, RunStats, incomplete, run_campaign
 from composer.campaign.sheet import make_sheets
-from composer.campaign.expand import legacy_shot_id
 from composer.campaign.status import read_status, recheck, status_text
 
 

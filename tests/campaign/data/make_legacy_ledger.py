@@ -2,8 +2,8 @@
 
 It was run once with composer and its tests as of commit 78dd1ea (ids ``<group>-<digest>``): copy it
 into a checkout of that commit, then ``PYTHONPATH=<checkout> python <checkout>/tests/campaign/data/
-make_legacy_ledger.py <this folder>``. It runs the small test campaign with a 50-credit budget against the fake KIE, so 4 shots are done and
-8 never started, and keeps the ledger and the 4 images.
+make_legacy_ledger.py <this folder>``. It runs the small test campaign with a 50-credit budget
+against the fake KIE, so 4 shots are done and 8 never started, and keeps the ledger and the images.
 """
 
 from __future__ import annotations
