@@ -50,7 +50,7 @@ from composer.campaign.errors import BudgetError, CampaignError
 from composer.campaign.expand import Expansion
 from composer.campaign.export import BRIEFS_DIR, IMAGES_DIR, write_plan_files
 from composer.campaign.ledger import Entry, FolderLock, Ledger
-from composer.campaign.plan import Plan, Planner, PlanRow, check_one_image
+from composer.campaign.plan import Plan, Planner, PlanRow, check_one_image, check_priced
 
 SUPERSEDED_DIR = "superseded"
 SUBMIT_GRACE_SECONDS = 30.0
@@ -68,6 +68,8 @@ class RunSettings:
     """Most tasks in flight at once (being created or polled)."""
     budget_credits: float | None = None
     """Stop starting tasks once the credits spent and committed in this folder (every run) would exceed it."""
+    allow_unpriced: bool = False
+    """With a budget, send shots the price table cannot price too (they are counted as 0 credits)."""
     regenerate_stale: bool = False
     """Generate again the done shots whose brief changed since."""
     retry_uncertain: bool = False
@@ -214,6 +216,8 @@ class CampaignRunner:
         if budget is None:
             return
         check_one_image(budget, plan.rows)
+        check_priced([i.planned for i in items if i.kind == "submit"], budget,
+                     allow_unpriced=self.settings.allow_unpriced)
         pending = [i.estimate.credits for i in items if i.kind == "submit" and i.estimate.credits is not None]
         left = budget - self._committed
         if pending and left < min(pending):
