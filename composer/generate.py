@@ -40,6 +40,7 @@ from composer.backends import (
     GenerationOptions,
     GenerationResult,
     Job,
+    ModerationBlockedError,
     OptionError,
     PollSchedule,
     PriceTable,
@@ -120,7 +121,7 @@ def make_job(prompt: str, frames: list[Path], *, target: str, library: Library, 
         raise OptionError(f"unknown backend '{name}' (choose kie or openai)")
     backend: BackendName = "openai" if name == "openai" else "kie"
     job = Job(prompt=prompt, reference_frames=tuple(frames), target=target, model=spec.model, kind=spec.kind,
-              backend=backend, options=settings.options)
+              backend=backend, options=settings.options, motion=spec.motion)
     validate_job(job)
     return job
 
@@ -269,6 +270,13 @@ class Record:
         )
 
 
+def _one_line(record: Record, exc: GenerationError) -> str:
+    """The error's one line with what to do next; a moderation refusal names the brief it refused."""
+    if isinstance(exc, ModerationBlockedError):
+        return f"{record.data.get('brief') or record.path}: {exc}"
+    return f"{exc}; {_hint(record, exc)}"
+
+
 def _hint(record: Record, exc: GenerationError) -> str:
     """What to do next, appended to the error's one line."""
     if exc.resumable and record.task_id:
@@ -355,7 +363,7 @@ async def _drive(
     except GenerationError as exc:
         record.failed(exc)
         # One line that says what happened and what to do; the record holds the rest.
-        exc.args = (f"{exc}; {_hint(record, exc)}",)
+        exc.args = (_one_line(record, exc),)
         raise
     except (asyncio.CancelledError, KeyboardInterrupt):
         record.interrupted(during_submit=submitting)
