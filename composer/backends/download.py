@@ -18,8 +18,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
 from urllib.parse import urlsplit
 
-from composer.backends.base import DownloadError, Kind, NetworkError, ServiceUnavailableError
-from composer.backends.retry import DEFAULT_RETRY, OnRetry, RetryPolicy, retrying
+from composer.backends.errors import DownloadError, NetworkError, ServiceUnavailableError
+from composer.backends.retry import OnRetry, retrying
+from composer.backends.schedule import DEFAULT_RETRY, RetryPolicy
+from composer.backends.types import Kind
 from composer.frames import sniff_image_type
 
 if TYPE_CHECKING:

@@ -13,7 +13,8 @@ from pathlib import Path
 
 import yaml
 
-from composer.backends.base import GenerationOptions, Job, OptionError
+from composer.backends.errors import OptionError
+from composer.backends.types import GenerationOptions, Job
 from composer.models import MotionModel
 
 KIE_ASPECT_RATIOS = ("auto", "1:1", "3:2", "2:3", "4:3", "3:4", "5:4", "4:5", "16:9", "9:16",

@@ -16,10 +16,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from composer.backends.base import Cost, Job, OptionError
-from composer.backends.base import GenerationOptions as JobOptions
+from composer.backends.errors import OptionError
 from composer.backends.options import validate_job
 from composer.backends.prices import PriceTable
+from composer.backends.types import Cost, Job
+from composer.backends.types import GenerationOptions as JobOptions
 from composer.campaign.errors import BudgetError, CampaignError
 from composer.campaign.expand import Expansion, Shot
 from composer.compose import Brief, Composer
