@@ -1,9 +1,9 @@
 """Planning a campaign: compose every shot once, price it from the price table, total it up.
 
 ``Planner.attempt`` composes one shot into its ``PlanRow`` and brief; ``Planner.stream`` does a
-whole campaign one shot at a time (``composer.campaign.parallel`` does it on every core), so
-export writes files as it goes and nothing holds the whole campaign's briefs. A ``PlanRow`` is the
-small, flat record that plans, manifests, ledgers and budgets share.
+whole campaign one shot at a time, so export writes files as it goes and nothing holds the whole
+campaign's briefs. A ``PlanRow`` is the small, flat record that plans, manifests, ledgers and
+budgets share.
 """
 
 from __future__ import annotations

@@ -10,7 +10,7 @@ from composer.cli.generate import GenerationFlags, generation_options, send_brie
 from composer.cli.options import library_option, shot_options
 from composer.cli.output import echo_brief
 from composer.compose import Composer
-from composer.export import export_prompt_files, write_atomic
+from composer.export import export_prompt_files, save_document
 from composer.library import Library
 from composer.lint import raise_if_blocking
 from composer.shot import build_spec, load_shot_file, parse_set, shot_file_text
@@ -105,7 +105,7 @@ def shot(
     )
     brief = Composer(library).compose(spec)
     if save_file:  # before lint can refuse it: a saved shot is how one comes back to fix it
-        write_atomic({save_file: shot_file_text(spec, save_file)})
+        save_document(save_file, shot_file_text(spec, save_file))
         click.echo(f"wrote {save_file}", err=True)
     for finding in brief.findings:
         click.echo(str(finding), err=True)

@@ -24,7 +24,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from composer.backends.errors import DownloadError, GenerationError, TaskFailedError
 from composer.backends.types import Backend, Cost, GenerationResult, Job, Stopwatch, Submission, utc_now
 from composer.errors import LibraryError
-from composer.export import write_atomic
+from composer.export import save_document
 from composer.generate.lifecycle import Inspection, Phase, Stop, StopStatus
 
 RECORD_SUFFIX = ".generation.json"
@@ -165,7 +165,7 @@ class RecordStore:
 
     def save(self, **changes: Any) -> None:
         self.record = self.record.model_copy(update={**changes, "updated_at": utc_now()})
-        write_atomic({self.path: self.record.to_text()})
+        save_document(self.path, self.record.to_text())
 
     def submitting(self) -> None:
         self.save(status="submitting", error=None)
