@@ -26,6 +26,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "generate": ("composer.cli.generate", "generate"),
     "credits": ("composer.cli.generate", "credits"),
     "tui": ("composer.cli.tui", "tui"),
+    "review": ("composer.cli.review", "review"),
 }
 """Command name -> (module, attribute); each is imported on first use."""
 
