@@ -1,7 +1,7 @@
 """The review app: a Starlette application over one campaign folder.
 
-``create_app(folder, access)`` wires the pages (``composer.web.pages``), the files they show
-(``composer.web.media``), the guard in front of everything (``composer.web.security``) and the
+``create_app(folder, access)`` wires the pages (``grid``, ``shot``, ``reconcile``, ``report``),
+the images they show (``media``), the guard in front of everything (``composer.web.security``) and the
 review store, which holds every score, verdict and note (``composer.review.store``). The store is
 only ever called from the event loop's thread, one call at a time: SQLite needs no locking here,
 and two reviewers' requests still interleave between calls.
@@ -9,7 +9,6 @@ and two reviewers' requests still interleave between calls.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
 
 from starlette.applications import Starlette
@@ -20,29 +19,23 @@ from starlette.responses import PlainTextResponse, Response
 from starlette.routing import Mount
 from starlette.staticfiles import StaticFiles
 
+from composer.campaign.ledger import Ledger
 from composer.errors import ComposerError
 from composer.review.errors import ReviewInputError
-from composer.review.store import ReviewStore, open_store
-from composer.web import media, pages, reviewers
+from composer.review.store import ReviewStore
+from composer.web import grid, media, reconcile, reviewers, shot
 from composer.web.rendering import STATIC, Pages
 from composer.web.security import Access, AccessMiddleware, Refused
-
-
-@dataclass
-class AppState:
-    """What every request handler reaches through ``request.app.state.review``."""
-
-    folder: Path
-    access: Access
-    store: ReviewStore
-    pages: Pages
+from composer.web.state import AppState, state_of
 
 
 def create_app(folder: Path, access: Access, *, store: ReviewStore | None = None) -> Starlette:
     """The app for ``folder`` (a campaign output folder or a folder of generation results)."""
-    store = store or open_store(folder)
+    store = store or ReviewStore.open(folder)
     routes = [
-        *pages.routes,
+        *grid.routes,
+        *shot.routes,
+        *reconcile.routes,
         *reviewers.routes,
         *media.routes,
         Mount("/static", StaticFiles(directory=STATIC), name="static"),
@@ -51,15 +44,17 @@ def create_app(folder: Path, access: Access, *, store: ReviewStore | None = None
         routes=routes,
         middleware=[Middleware(AccessMiddleware, access=access)],
         exception_handlers={Refused: _refused, ReviewInputError: _bad_input, HTTPException: _http_error,
-                            ComposerError: _failed},  # fmt: skip
+                            ComposerError: _failed},
     )
-    app.state.review = AppState(folder=folder, access=access, store=store, pages=Pages(store.title))
+    app.state.review = AppState(folder=folder, access=access, store=store, pages=Pages(campaign_title(folder)))
     return app
 
 
-def _state(request: Request) -> AppState:
-    state: AppState = request.app.state.review
-    return state
+def campaign_title(folder: Path) -> str:
+    """The campaign's name as the ledger recorded it, else the folder's name."""
+    with Ledger(folder, create=False) as ledger:
+        title = ledger.meta("title") or Path(ledger.meta("campaign") or folder.resolve().name).stem
+    return title
 
 
 async def _refused(request: Request, exc: Exception) -> Response:
@@ -83,7 +78,7 @@ async def _failed(request: Request, exc: Exception) -> Response:
 def _error_page(request: Request, status: int, message: str) -> Response:
     if request.url.path.startswith(("/files/", "/thumbs/", "/static/")):
         return PlainTextResponse(f"{message}\n", status_code=status)
-    return _state(request).pages.render(request, "error.html", status=status, status_code=status, message=message)
+    return state_of(request).pages.render(request, "error.html", status=status, status_code=status, message=message)
 
 
-__all__ = ["AppState", "create_app"]
+__all__ = ["create_app"]

@@ -10,6 +10,7 @@ from starlette.datastructures import FormData
 from starlette.requests import Request
 
 from composer.web.security import CSRF_FIELD, Refused, check_csrf
+from composer.web.state import state_of
 
 MAX_FIELDS = 200
 MAX_FIELD_BYTES = 64 * 1024
@@ -18,7 +19,7 @@ MAX_FIELD_BYTES = 64 * 1024
 async def posted_form(request: Request) -> FormData:
     """The request's form, after the CSRF check; ``Refused`` (403) when the check fails."""
     form = await request.form(max_files=0, max_fields=MAX_FIELDS, max_part_size=MAX_FIELD_BYTES)
-    check_csrf(request.app.state.review.access, request, form.get(CSRF_FIELD))
+    check_csrf(state_of(request).access, request, form.get(CSRF_FIELD))
     return form
 
 

@@ -17,6 +17,7 @@ from starlette.responses import HTMLResponse
 
 from composer.web.reviewers import reviewer_of
 from composer.web.security import csrf_nonce, csrf_token, remember_csrf
+from composer.web.state import state_of
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 STATIC = Path(__file__).resolve().parent / "static"
@@ -26,7 +27,7 @@ _markdown = MarkdownIt("commonmark", {"html": False, "linkify": False}).enable("
 
 def markdown(text: str) -> Markup:
     """CommonMark (with tables) as HTML; raw HTML in the text is shown as text."""
-    return Markup(_markdown.render(text))  # noqa: S704 - markdown-it escapes, html is off
+    return Markup(_markdown.render(text))
 
 
 def environment() -> Environment:
@@ -49,10 +50,10 @@ class Pages:
         self.env = environment()
         self.title = title
 
-    def render(self, request: Request, name: str, status: int = 200, **context: Any) -> HTMLResponse:
-        state = request.app.state.review
+    def render(self, request: Request, template: str, status: int = 200, **context: Any) -> HTMLResponse:
+        state = state_of(request)
         nonce = csrf_nonce(request)
-        page = self.env.get_template(name).render(
+        page = self.env.get_template(template).render(
             request=request,
             campaign_title=self.title,
             csrf=csrf_token(state.access, nonce),

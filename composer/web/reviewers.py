@@ -16,6 +16,7 @@ from starlette.routing import Route
 from composer.review.errors import ReviewInputError
 from composer.review.inputs import check_reviewer
 from composer.web.forms import posted_form, text_field
+from composer.web.state import state_of
 
 COOKIE = "composer_reviewer"
 YEAR = 365 * 24 * 3600
@@ -43,7 +44,7 @@ def local_target(value: str) -> str:
 
 
 async def reviewer_form(request: Request) -> Response:
-    pages = request.app.state.review.pages
+    pages = state_of(request).pages
     target = local_target(request.query_params.get("next", "/"))
     return pages.render(request, "reviewer.html", next=target, error=None, name=reviewer_of(request) or "")
 
@@ -54,7 +55,7 @@ async def set_reviewer(request: Request) -> Response:
     try:
         name = check_reviewer(text_field(form, "name"))
     except ReviewInputError as exc:
-        pages = request.app.state.review.pages
+        pages = state_of(request).pages
         return pages.render(request, "reviewer.html", status=400, next=target, error=str(exc),
                             name=text_field(form, "name"))
     response = RedirectResponse(target, status_code=303)

@@ -43,7 +43,12 @@ def address_of(sock: socket.socket, token: str | None) -> str:
     return f"http://{shown}:{port}/" + (f"?token={quote(token)}" if token else "")
 
 
+def make_server(app: Starlette) -> uvicorn.Server:
+    """A quiet uvicorn server for ``app``: no access log, no ``Server`` header."""
+    config = uvicorn.Config(app, log_level="warning", access_log=False, lifespan="off", server_header=False)
+    return uvicorn.Server(config)
+
+
 def serve(app: Starlette, sock: socket.socket) -> None:
     """Serve ``app`` on ``sock`` until interrupted (uvicorn handles Ctrl-C and SIGTERM)."""
-    config = uvicorn.Config(app, log_level="warning", access_log=False, lifespan="off", server_header=False)
-    uvicorn.Server(config).run(sockets=[sock])
+    make_server(app).run(sockets=[sock])

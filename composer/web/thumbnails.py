@@ -12,8 +12,9 @@ import hashlib
 import io
 from pathlib import Path
 
-from composer import files, images
 from composer.errors import ComposerError
+from composer.web import _interim as files  # until composer.files/images land
+from composer.web import _interim as images
 
 CACHE_DIR = Path(".review") / "thumbs"
 BOX = 320

@@ -49,7 +49,7 @@ def test_other_addresses_are_not_loopback(host: str) -> None:
 
 
 def test_a_non_loopback_host_without_a_token_is_refused() -> None:
-    with pytest.raises(ComposerError, match="--host 0.0.0.0 is not a loopback address: it needs a token"):
+    with pytest.raises(ComposerError, match=r"--host 0\.0\.0\.0 is not a loopback address: it needs a token"):
         Access("0.0.0.0")
 
 
