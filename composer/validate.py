@@ -27,7 +27,7 @@ from jinja2 import meta, nodes
 from pydantic import BaseModel, ValidationError
 
 from composer.errors import ComposerError, LibraryError, ReferenceFrameError, TemplateError
-from composer.frames import check_frame
+from composer.frames import check_frame, verify_frame
 from composer.library import ASSET_KINDS, CONFIG_FILE, DEFAULT_RUBRIC, Library, Loaded, bundled_library, package_dir
 from composer.lint.findings import Finding, Location, Severity, sort_key, summary
 from composer.models import BrandKit, Character, LibraryConfig, Product, Scene, ShotDeltas, Style, Target
@@ -289,6 +289,7 @@ def _check_frames(report: Report) -> None:
                 try:
                     frame = check_frame(asset.path.parent / name, root=report.library.root, source=asset.path,
                                         line=line, field=where)
+                    verify_frame(frame, source=asset.path, line=line, field=where)  # decodes: no broken data
                 except ReferenceFrameError as exc:
                     report.error(exc, "frames", "put a PNG, JPEG or WebP image (at most 50 MB) at that path, "
                                  "inside the library, or correct the path")
