@@ -12,9 +12,9 @@ import hashlib
 import io
 from pathlib import Path
 
+from composer import images
 from composer.errors import ComposerError
-from composer.web import _interim as files  # until composer.files/images land
-from composer.web import _interim as images
+from composer.web import _interim as files  # until composer.files lands
 
 CACHE_DIR = Path(".review") / "thumbs"
 BOX = 320
