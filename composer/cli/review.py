@@ -12,7 +12,7 @@ from pathlib import Path
 
 import click
 
-FOLDER = click.Path(path_type=Path, file_okay=False, exists=True)
+from composer.cli.review_data import FOLDER, export, import_scorecard, report
 
 
 class ReviewGroup(click.Group):
@@ -33,6 +33,10 @@ def review() -> None:
 
     Example: compose review spring/   (prints the address; --open opens the browser)
     """
+
+
+for _command in (export, import_scorecard, report):
+    review.add_command(_command)
 
 
 @review.command(hidden=True)

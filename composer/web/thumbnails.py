@@ -12,9 +12,8 @@ import hashlib
 import io
 from pathlib import Path
 
-from composer import images
+from composer import files, images
 from composer.errors import ComposerError
-from composer.web import _interim as files  # until composer.files lands
 
 CACHE_DIR = Path(".review") / "thumbs"
 BOX = 320
