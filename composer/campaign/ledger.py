@@ -265,6 +265,16 @@ class Ledger:
                 [{**row, "now": now} for row in rows],
             )
 
+    def rename(self, ids: dict[str, str]) -> int:
+        """Give rows stored under an old id (key) their new one (value), with their tasks, unless a
+        row already has the new id; return how many were renamed. One transaction."""
+        with self._tx():
+            known = {row[0] for row in self.db.execute("SELECT id FROM shots")}
+            pairs = [(new, old) for old, new in ids.items() if old in known and new not in known and old != new]
+            self.db.executemany("UPDATE shots SET id = ? WHERE id = ?", pairs)
+            self.db.executemany("UPDATE tasks SET shot_id = ? WHERE shot_id = ?", pairs)
+        return len(pairs)
+
     def submitting(self, shot_id: str, sent_hash: str, backend: str) -> None:
         self._set(shot_id, state="submitting", sent_hash=sent_hash, backend=backend, error=None,
                   task_id=None, submission=None, attempts_inc=True)

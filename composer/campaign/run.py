@@ -34,7 +34,7 @@ from composer.backends.errors import (
 )
 from composer.backends.types import Backend, Cost, Job, Submission
 from composer.campaign.errors import BudgetError, CampaignError
-from composer.campaign.expand import Expansion
+from composer.campaign.expand import Expansion, legacy_shot_id
 from composer.campaign.export import BRIEFS_DIR, IMAGES_DIR, write_plan_files
 from composer.campaign.ledger import Entry, FolderLock, Ledger
 from composer.campaign.plan import Plan, Planner, PlanRow, check_one_image
@@ -112,6 +112,7 @@ class CampaignRunner:
     def prepare(self) -> list[Work]:
         """Export the plan (bad input raises here), record it in the ledger, and choose the work."""
         plan = write_plan_files(self.expansion, self.planner, self.folder)
+        self.ledger.rename(legacy_ids(plan))  # a ledger written before shot ids had words
         self.ledger.plan([ledger_row(row) for row in plan.rows])
         self.ledger.set_meta(
             campaign=str(self.expansion.source.path.resolve()),
@@ -300,6 +301,11 @@ class CampaignRunner:
 
     def _update(self) -> None:
         self.on_update(self.stats)
+
+
+def legacy_ids(plan: Plan) -> dict[str, str]:
+    """Each planned shot's id from before ids had words (``<group>-<digest>``) -> its id now."""
+    return {legacy_shot_id(row.id, row.shot.group): row.id for row in plan.rows}
 
 
 def ledger_row(row: PlanRow) -> dict[str, object]:

@@ -96,14 +96,15 @@ def render_plan(result: Plan, fmt: str) -> str:
 
 
 def plan_table(result: Plan) -> str:
-    head = f"{'id':<28} {'group':<12} {'cast':<20} {'scene':<24} {'variant':<14} {'target':<12} {'mode':<15} " \
+    w = max((len(row.shot.id) for row in result.rows), default=2)  # ids are readable, and as long as they need
+    head = f"{'id':<{w}} {'group':<12} {'cast':<20} {'scene':<24} {'variant':<14} {'target':<12} {'mode':<15} " \
            f"{'chars':>6} {'tokens':>6} {'frames':>6} {'credits':>7} {'usd':>8}"
     lines = [head, "-" * len(head)]
     for row in result.rows:
         s = row.shot
         variant = s.variant + (f"#{s.take}" if s.take > 1 else "")
         lines.append(
-            f"{s.id:<28} {s.group:<12} {s.cast[:20]:<20} {s.scene[:24]:<24} {variant[:14]:<14} {row.target[:12]:<12} "
+            f"{s.id:<{w}} {s.group:<12} {s.cast[:20]:<20} {s.scene[:24]:<24} {variant[:14]:<14} {row.target[:12]:<12} "
             f"{row.mode:<15} {row.chars:>6} {row.tokens:>6} {len(row.reference_frames):>6} "
             f"{_num(row.cost.credits):>7} {_usd(row.cost.usd):>8}" + ("  BLOCKED" if row.blocked else "")
         )
