@@ -69,6 +69,11 @@ class RequestRejectedError(GenerationError):
     """422 / 400: the provider refused the request's content."""
 
 
+class ModerationBlockedError(RequestRejectedError):
+    """The provider's moderation refused the prompt (OpenAI's ``moderation_blocked``): final, never
+    retried; only a reworded brief can go through."""
+
+
 class QuotaExceededError(GenerationError):
     """433: the sub-key's usage limit is reached."""
 

@@ -48,7 +48,7 @@ from composer.backends.errors import (
     redact,
 )
 from composer.backends.kie_replies import body_code, kie_error, result_urls
-from composer.backends.options import kie_model_for, model_family, validate_kie_job
+from composer.backends.options import is_motion, kie_model_for, motion_for, validate_kie_job
 from composer.backends.prices import PriceTable
 from composer.backends.retry import OnRetry, RateLimiter, Sleep, parse_retry_after, retrying
 from composer.backends.schedule import DEFAULT_POLL, DEFAULT_RETRY, PollSchedule, RetryPolicy
@@ -65,6 +65,7 @@ from composer.backends.types import (
     no_progress,
 )
 from composer.frames import sniff_image_type
+from composer.models import MotionModel
 
 DEFAULT_BASE_URL = "https://api.kie.ai"
 DEFAULT_UPLOAD_BASE_URL = "https://kieai.redpandaai.co"
@@ -164,22 +165,16 @@ class KieBackend(ClosingBackend):
     def build_request(self, job: Job, urls: list[str]) -> dict[str, Any]:
         """The createTask body for ``job`` with its frames at ``urls``."""
         model = kie_model_for(job)
+        if is_motion(job):
+            return {"model": model, "input": motion_input(job, motion_for(job), urls)}
         fields: dict[str, Any] = {"prompt": job.prompt}
         opts = job.options
-        if model_family(job.model) == "gpt-image-2":
-            if urls:
-                fields["input_urls"] = urls
-            if opts.aspect_ratio is not None:
-                fields["aspect_ratio"] = opts.aspect_ratio
-            if opts.resolution is not None:
-                fields["resolution"] = opts.resolution
-        else:
-            if urls:
-                fields["image_urls"] = urls
-            if opts.aspect_ratio is not None:
-                fields["aspect_ratio"] = opts.aspect_ratio
-            if opts.n_frames is not None:
-                fields["n_frames"] = str(opts.n_frames)  # KIE documents n_frames as the string "10" or "15"
+        if urls:
+            fields["input_urls"] = urls
+        if opts.aspect_ratio is not None:
+            fields["aspect_ratio"] = opts.aspect_ratio
+        if opts.resolution is not None:
+            fields["resolution"] = opts.resolution
         return {"model": model, "input": fields}
 
     def preview_request(self, job: Job) -> dict[str, Any]:
@@ -404,3 +399,16 @@ def env_proxy(url: str) -> str | None:
     if not proxies or urllib.request.proxy_bypass(parts.hostname or ""):
         return None
     return proxies.get(parts.scheme) or proxies.get("all")
+
+
+def motion_input(job: Job, motion: MotionModel, urls: list[str]) -> dict[str, Any]:
+    """A video model's ``input``, laid out as its motion block says: the first frame's URL in
+    ``frame_field`` (a list or one URL), the length (as a string, as KIE documents it) and ratio."""
+    fields: dict[str, Any] = {"prompt": job.prompt, **motion.input}
+    if urls:
+        fields[motion.frame_field] = urls if motion.frame_list else urls[0]
+    if job.options.aspect_ratio is not None:
+        fields[motion.aspect_ratio_field] = job.options.aspect_ratio
+    if job.options.n_frames is not None:
+        fields[motion.duration_field] = str(job.options.n_frames)
+    return fields

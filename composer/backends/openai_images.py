@@ -1,7 +1,8 @@
 """OpenAI's Images API through the official ``openai`` SDK: ``gpt-image-2``.
 
-``images.generate`` for text-to-image; ``images.edit`` with every reference frame and
-``input_fidelity="high"`` for image-to-image. The API answers synchronously with base64 images, so
+``images.generate`` for text-to-image; ``images.edit`` with every reference frame for
+image-to-image, with ``input_fidelity="high"`` only for a model that takes it (``OPENAI_MODELS``:
+gpt-image-2 does not, and the API refuses it). The API answers synchronously with base64 images, so
 ``submit`` makes the call and its ``Submission`` carries the images; ``collect`` saves them.
 
 The SDK's own retries are off (``max_retries=0``): ``composer.backends.retry`` applies one policy to
@@ -28,6 +29,7 @@ from composer.backends.errors import (
     GenerationError,
     InsufficientCreditsError,
     MissingKeyError,
+    ModerationBlockedError,
     NetworkError,
     NotFoundError,
     ProviderResponseError,
@@ -38,7 +40,7 @@ from composer.backends.errors import (
     TransientError,
     redact,
 )
-from composer.backends.options import validate_openai_job
+from composer.backends.options import OPENAI_MODELS, validate_openai_job
 from composer.backends.prices import PriceTable
 from composer.backends.retry import Sleep, parse_retry_after, retrying
 from composer.backends.schedule import DEFAULT_RETRY, RetryPolicy
@@ -56,7 +58,6 @@ from composer.backends.types import (
 )
 from composer.frames import sniff_image_type
 
-MODEL = "gpt-image-2"
 FORMAT_TYPES = {"png": "image/png", "jpeg": "image/jpeg", "webp": "image/webp"}
 
 
@@ -95,18 +96,19 @@ class OpenAIImagesBackend(ClosingBackend):
         validate_openai_job(job)
 
     def _params(self, job: Job) -> dict[str, Any]:
-        params: dict[str, Any] = {"model": MODEL, "prompt": job.prompt}
+        params: dict[str, Any] = {"model": job.model, "prompt": job.prompt}
         for name in ("size", "quality", "output_format"):
             value = getattr(job.options, name)
             if value is not None:
                 params[name] = value
+        if job.reference_frames and OPENAI_MODELS[job.model].input_fidelity:
+            params["input_fidelity"] = "high"
         return params
 
     def preview_request(self, job: Job) -> dict[str, Any]:
         if not job.reference_frames:
             return {"endpoint": "images.generate", **self._params(job)}
-        return {"endpoint": "images.edit", **self._params(job), "image": [str(p) for p in job.reference_frames],
-                "input_fidelity": "high"}
+        return {"endpoint": "images.edit", **self._params(job), "image": [str(p) for p in job.reference_frames]}
 
     def estimate_cost(self, job: Job) -> Cost:
         return self.prices.openai_estimate(job)
@@ -119,12 +121,12 @@ class OpenAIImagesBackend(ClosingBackend):
         call: Callable[[], Awaitable[Any]]
         if job.reference_frames:
             images = [await asyncio.to_thread(_read_frame, p) for p in job.reference_frames]
-            call = lambda: self._client.images.edit(image=images, input_fidelity="high", **params)  # noqa: E731
+            call = lambda: self._client.images.edit(image=images, **params)  # noqa: E731
             endpoint = "images.edit"
         else:
             call = lambda: self._client.images.generate(**params)  # noqa: E731
             endpoint = "images.generate"
-        progress(ProgressEvent("submit", f"calling OpenAI {endpoint} ({MODEL}); this can take a minute or two"))
+        progress(ProgressEvent("submit", f"calling OpenAI {endpoint} ({job.model}); this can take a minute or two"))
 
         def report(exc: TransientError, attempt: int, delay: float) -> None:
             progress(ProgressEvent("retry", f"{exc}; retrying in {delay:.1f} s "
@@ -134,7 +136,7 @@ class OpenAIImagesBackend(ClosingBackend):
         decoded = _decode_images(response)
         usage = response.usage.model_dump(mode="json", exclude_none=True) if response.usage else None
         progress(ProgressEvent("submitted", f"OpenAI returned {len(decoded)} image(s)"))
-        return Submission(job=job, backend=self.name, model=MODEL, task_id=None, request=self.preview_request(job),
+        return Submission(job=job, backend=self.name, model=job.model, task_id=None, request=self.preview_request(job),
                           submit_seconds=watch(), images=decoded, usage=usage)
 
     async def _call(self, call: Callable[[], Awaitable[Any]]) -> Any:
@@ -168,6 +170,9 @@ class OpenAIImagesBackend(ClosingBackend):
             return RateLimitedError(f"rate limited by OpenAI (429): {message}", status=status, retry_after=retry_after)
         if status == 404:
             return NotFoundError(f"OpenAI: not found (404): {message} (check OPENAI_BASE_URL)", status=status)
+        if code == "moderation_blocked":
+            return ModerationBlockedError(f"OpenAI's moderation refused the prompt (moderation_blocked: {message}); "
+                                          "this is final and was not retried: reword the brief", status=status)
         if status in (400, 403, 422):
             return RequestRejectedError(f"OpenAI rejected the request ({status}): {message}", status=status)
         if status >= 500:
