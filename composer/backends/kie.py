@@ -24,7 +24,6 @@ import asyncio
 import hashlib
 import json
 import math
-import urllib.request
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -48,10 +47,18 @@ from composer.backends.errors import (
     redact,
 )
 from composer.backends.kie_replies import body_code, kie_error, result_urls
+from composer.backends.net import GuardedResolver, HostPolicy, env_proxy
 from composer.backends.options import is_motion, kie_model_for, motion_for, validate_kie_job
 from composer.backends.prices import PriceTable
 from composer.backends.retry import OnRetry, RateLimiter, Sleep, parse_retry_after, retrying
-from composer.backends.schedule import DEFAULT_POLL, DEFAULT_RETRY, PollSchedule, RetryPolicy
+from composer.backends.schedule import (
+    DEFAULT_DEADLINES,
+    DEFAULT_POLL,
+    DEFAULT_RETRY,
+    PollSchedule,
+    RequestDeadlines,
+    RetryPolicy,
+)
 from composer.backends.types import (
     ClosingBackend,
     Cost,
@@ -98,6 +105,8 @@ class KieBackend(ClosingBackend):
         limits: DownloadLimits = DEFAULT_LIMITS,
         max_connections: int = 64,
         timeout: float = 60.0,
+        deadlines: RequestDeadlines = DEFAULT_DEADLINES,
+        allow_hosts: str | None = None,
         sleep: Sleep = asyncio.sleep,
     ) -> None:
         if not api_key:
@@ -105,6 +114,9 @@ class KieBackend(ClosingBackend):
         self._key = api_key
         self.base_url = base_url.rstrip("/")
         self.upload_base_url = upload_base_url.rstrip("/")
+        self.hosts = HostPolicy.of([self.base_url, self.upload_base_url], allow_hosts)
+        """Results come from public addresses only, unless configured here (``net.py``)."""
+        self.deadlines = deadlines
         self.poll = poll
         self.retry = retry
         self.prices = prices or PriceTable.load()
@@ -131,9 +143,9 @@ class KieBackend(ClosingBackend):
             # on a thread for every request (and a netrc entry would clash with our header); the
             # proxy variables are read once per host by ``proxy_for`` instead.
             self._session = aiohttp.ClientSession(
-                connector=aiohttp.TCPConnector(limit=self._max_connections),
-                timeout=aiohttp.ClientTimeout(connect=self._timeout, sock_connect=min(self._timeout, 15.0),
-                                              sock_read=self._timeout),
+                connector=aiohttp.TCPConnector(limit=self._max_connections, resolver=GuardedResolver(self.hosts)),
+                timeout=aiohttp.ClientTimeout(total=self.deadlines.api, connect=self._timeout,
+                                              sock_connect=min(self._timeout, 15.0), sock_read=self._timeout),
             )
         return self._session
 
@@ -201,7 +213,10 @@ class KieBackend(ClosingBackend):
                 retry_after = parse_retry_after(response.headers.get("Retry-After"))
         except (aiohttp.ClientConnectorError, aiohttp.ConnectionTimeoutError) as exc:
             raise NetworkError(f"{what}: cannot connect to {host} ({type(exc).__name__})", maybe_sent=False) from None
-        except (aiohttp.ClientError, TimeoutError) as exc:
+        except TimeoutError:
+            raise NetworkError(f"{what}: {host} timed out (a request may take {self.deadlines.api:g} s in all: "
+                               "COMPOSER_REQUEST_DEADLINE)", maybe_sent=True) from None
+        except aiohttp.ClientError as exc:
             raise NetworkError(f"{what}: connection to {host} failed ({type(exc).__name__})", maybe_sent=True) from None
         try:
             body = json.loads(raw)
@@ -377,7 +392,8 @@ class KieBackend(ClosingBackend):
         on_retry = self._on_retry(progress)
         results = await asyncio.gather(
             *(download(self.session, url, out_dir, result_name(stem, i, len(urls)), kind=submission.job.kind,
-                       limits=self.limits, retry=self.retry, on_retry=on_retry, proxy=self.proxy_for(url),
+                       limits=self.limits, retry=self.retry, on_retry=on_retry, proxy_for=self.proxy_for,
+                       hosts=self.hosts, deadline=self.deadlines.download,
                        slots=self.slots)
               for i, url in enumerate(urls)),
             return_exceptions=True,
@@ -402,17 +418,6 @@ class KieBackend(ClosingBackend):
             raise ProviderResponseError("KIE's credit reply holds no number")
         rate = self.prices.credit_usd()
         return Credits(balance=float(data), usd=float(data) * rate if rate is not None else None)
-
-
-def env_proxy(url: str) -> str | None:
-    """The proxy for ``url`` from ``HTTPS_PROXY`` / ``HTTP_PROXY`` / ``ALL_PROXY`` (either case), or None
-    when none is set or ``NO_PROXY`` exempts the host: the variables curl and httpx read (on macOS and
-    Windows, the system's proxy settings too)."""
-    proxies = urllib.request.getproxies()
-    parts = urlsplit(url)
-    if not proxies or urllib.request.proxy_bypass(parts.hostname or ""):
-        return None
-    return proxies.get(parts.scheme) or proxies.get("all")
 
 
 def motion_input(job: Job, motion: MotionModel, urls: list[str]) -> dict[str, Any]:

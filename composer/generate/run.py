@@ -116,7 +116,7 @@ def _raise_or_return(ending: Ending) -> GenerationResult:
 def _policy(settings: GenerateSettings | None) -> Lifecycle:
     if settings is None:
         return DEFAULT_LIFECYCLE
-    return Lifecycle(inspect=settings.inspect, submit_grace=settings.submit_grace)
+    return Lifecycle(inspect=settings.inspect, submit_grace=settings.submit_grace, deadline=settings.deadline)
 
 
 async def run_job(
