@@ -46,9 +46,10 @@ from composer.backends.errors import (
     TransientError,
     redact,
 )
-from composer.backends.kie_replies import body_code, kie_error, result_urls
+from composer.backends.kie_replies import body_code, kie_error, result_urls, shape
+from composer.backends.kie_requests import create_body
 from composer.backends.net import GuardedResolver, HostPolicy, env_proxy
-from composer.backends.options import is_motion, kie_model_for, motion_for, validate_kie_job
+from composer.backends.options import validate_kie_job
 from composer.backends.prices import PriceTable
 from composer.backends.retry import OnRetry, RateLimiter, Sleep, parse_retry_after, retrying
 from composer.backends.schedule import (
@@ -72,7 +73,6 @@ from composer.backends.types import (
     no_progress,
 )
 from composer.frames import sniff_image_type
-from composer.models import MotionModel
 
 DEFAULT_BASE_URL = "https://api.kie.ai"
 DEFAULT_UPLOAD_BASE_URL = "https://kieai.redpandaai.co"
@@ -176,18 +176,7 @@ class KieBackend(ClosingBackend):
 
     def build_request(self, job: Job, urls: list[str]) -> dict[str, Any]:
         """The createTask body for ``job`` with its frames at ``urls``."""
-        model = kie_model_for(job)
-        if is_motion(job):
-            return {"model": model, "input": motion_input(job, motion_for(job), urls)}
-        fields: dict[str, Any] = {"prompt": job.prompt}
-        opts = job.options
-        if urls:
-            fields["input_urls"] = urls
-        if opts.aspect_ratio is not None:
-            fields["aspect_ratio"] = opts.aspect_ratio
-        if opts.resolution is not None:
-            fields["resolution"] = opts.resolution
-        return {"model": model, "input": fields}
+        return create_body(job, urls)
 
     def preview_request(self, job: Job) -> dict[str, Any]:
         return self.build_request(job, [f"<upload of {p}>" for p in job.reference_frames])
@@ -283,7 +272,7 @@ class KieBackend(ClosingBackend):
         task_id = (data.get("taskId") or data.get("task_id")) if isinstance(data, dict) else None
         if not isinstance(task_id, str) or not task_id:
             # A 200 reply KIE sent for this create: the task may exist and be billed.
-            raise SubmitUncertainError(f"createTask: KIE answered but its reply holds no taskId ({_shape(data)}); "
+            raise SubmitUncertainError(f"createTask: KIE answered but its reply holds no taskId ({shape(data)}); "
                                        "it may have accepted the task: check the KIE dashboard "
                                        "(https://kie.ai/logs) before sending it again")
         progress(ProgressEvent("submitted", f"KIE accepted task {task_id}", task_id=task_id))
@@ -316,7 +305,7 @@ class KieBackend(ClosingBackend):
         if data is None:
             raise NotFoundError(f"KIE has no task {task_id} (tasks expire; re-send the brief)", task_id=task_id)
         if not isinstance(data, dict):
-            raise ProviderResponseError(f"polling task {task_id}: KIE's reply holds {_shape(data)}, not a task record",
+            raise ProviderResponseError(f"polling task {task_id}: KIE's reply holds {shape(data)}, not a task record",
                                         task_id=task_id)
         return data
 
@@ -418,21 +407,3 @@ class KieBackend(ClosingBackend):
             raise ProviderResponseError("KIE's credit reply holds no number")
         rate = self.prices.credit_usd()
         return Credits(balance=float(data), usd=float(data) * rate if rate is not None else None)
-
-
-def motion_input(job: Job, motion: MotionModel, urls: list[str]) -> dict[str, Any]:
-    """A video model's ``input``, laid out as its motion block says: the first frame's URL in
-    ``frame_field`` (a list or one URL), the length (as a string, as KIE documents it) and ratio."""
-    fields: dict[str, Any] = {"prompt": job.prompt, **motion.input}
-    if urls:
-        fields[motion.frame_field] = urls if motion.frame_list else urls[0]
-    if job.options.aspect_ratio is not None:
-        fields[motion.aspect_ratio_field] = job.options.aspect_ratio
-    if job.options.n_frames is not None:
-        fields[motion.duration_field] = str(job.options.n_frames)
-    return fields
-
-
-def _shape(value: object) -> str:
-    """What a reply field holds, for a message (never its content: it may be long or echo a secret)."""
-    return "nothing" if value is None else f"a {type(value).__name__}"

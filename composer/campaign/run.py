@@ -39,8 +39,10 @@ from composer.campaign.export import BRIEFS_DIR, IMAGES_DIR, write_plan_files
 from composer.campaign.ledger import Entry, FolderLock, Ledger
 from composer.campaign.plan import Plan, Planner, PlanRow, check_one_image, check_priced
 from composer.campaign.select import RunSettings, Work, select_shots
+from composer.campaign.status import interrupted
 from composer.campaign.store import LedgerStore
 from composer.generate.lifecycle import Ending, Lifecycle, Stop, drive
+from composer.generate.lock import remove_leftovers
 
 SUPERSEDED_DIR = "superseded"
 
@@ -111,6 +113,8 @@ class CampaignRunner:
     # -- before anything is sent ----------------------------------------------------------------
     def prepare(self) -> list[Work]:
         """Export the plan (bad input raises here), record it in the ledger, and choose the work."""
+        for folder in (self.folder, self.folder / IMAGES_DIR, self.folder / BRIEFS_DIR):
+            remove_leftovers(folder)  # what a killed run was writing (we hold the folder's lock)
         plan = write_plan_files(self.expansion, self.planner, self.folder)
         self.ledger.rename(legacy_ids(plan))  # a ledger written before shot ids had words
         self.ledger.plan([ledger_row(row) for row in plan.rows])
@@ -119,10 +123,10 @@ class CampaignRunner:
             library=str(self.planner.composer.library.root.resolve()),
             title=self.expansion.campaign.name or self.expansion.source.path.stem,
         )
-        selection = select_shots(plan, self.ledger.entries(), self.settings)
+        entries = self.ledger.entries()
+        selection = select_shots(plan, entries, self.settings)
         for shot_id in selection.interrupted:  # a run died mid-create (or OpenAI's bytes were lost)
-            self.ledger.uncertain(shot_id, "the run stopped while its create request was in flight; the provider "
-                                           "may have accepted it: check its dashboard for this shot")
+            self.ledger.uncertain(shot_id, interrupted(entries[shot_id]))
         self.stats.skipped, self.stats.stale = selection.skipped, selection.stale
         self.stats.uncertain, self.stats.blocked = selection.uncertain, selection.blocked
         self._committed = self.ledger.spent_credits()
