@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import errno
 import hashlib
 import os
 from collections.abc import Callable
@@ -20,7 +21,7 @@ from urllib.parse import urlsplit
 
 from yarl import URL
 
-from composer.backends.errors import DownloadError, NetworkError, ServiceUnavailableError
+from composer.backends.errors import DownloadError, NetworkError, NoSpaceError, ServiceUnavailableError
 from composer.backends.net import HostPolicy, refusal_in
 from composer.backends.retry import OnRetry, retrying
 from composer.backends.schedule import DEFAULT_RETRY, RetryPolicy
@@ -114,7 +115,7 @@ def save_bytes(data: bytes, out_dir: Path, name: str, *, kind: Kind, claimed: st
     try:
         write_bytes(final, data, durable=True)
     except OSError as exc:
-        raise DownloadError(cannot_write(final, exc)) from None
+        raise write_error(final, exc) from None
     return Saved(final, hashlib.sha256(data).hexdigest())
 
 
@@ -174,7 +175,7 @@ async def _download_once(
             raise DownloadError(f"{source}: {refused}") from None
         raise NetworkError(f"downloading {source} failed: {type(exc).__name__}", maybe_sent=True) from None
     except OSError as exc:
-        raise DownloadError(cannot_write(out_dir / name, exc)) from None
+        raise write_error(out_dir / name, exc) from None
 
 
 async def _save_stream(response: aiohttp.ClientResponse, out_dir: Path, name: str, kind: Kind,
@@ -198,6 +199,13 @@ async def _save_stream(response: aiohttp.ClientResponse, out_dir: Path, name: st
         # durable, but the fsync waits on the disk: off the event loop, so other jobs keep polling
         await asyncio.to_thread(os.fsync, staged.file.fileno())
     return Saved(staged.target, digest.hexdigest())
+
+
+def write_error(path: Path, exc: OSError) -> DownloadError:
+    """A failed write of a result; a full disk is its own error, so a run can stop starting tasks."""
+    if exc.errno in (errno.ENOSPC, errno.EDQUOT):
+        return NoSpaceError(f"no space left on {path.parent} for {path.name}: free space, then collect it again")
+    return DownloadError(cannot_write(path, exc))
 
 
 def _check_status(status: int, source: str) -> None:

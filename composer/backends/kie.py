@@ -37,6 +37,7 @@ from composer.backends.errors import (
     InterruptedGenerationError,
     MissingKeyError,
     NetworkError,
+    NoSpaceError,
     NotFoundError,
     PollTimeoutError,
     ProviderResponseError,
@@ -393,7 +394,8 @@ class KieBackend(ClosingBackend):
                 raise failure
         if failures:
             first = failures[0]
-            raise DownloadError(f"task {submission.task_id} finished but {len(failures)} of {len(urls)} "
+            kind = NoSpaceError if any(isinstance(f, NoSpaceError) for f in failures) else DownloadError
+            raise kind(f"task {submission.task_id} finished but {len(failures)} of {len(urls)} "
                                 f"download(s) failed: {first}", task_id=submission.task_id, result_urls=urls)
         return [r for r in results if isinstance(r, Saved)]
 

@@ -48,6 +48,7 @@ from composer.backends.types import (
     Submission,
     no_progress,
 )
+from composer.errors import ComposerError
 
 Phase = Literal["new", "submitting", "accepted", "uncertain", "done", "failed"]
 """Where a stored job stands, in both stores' words: ``new`` (nothing accepted: pending,
@@ -118,6 +119,15 @@ async def inspect(inspector: Inspector | None, result: GenerationResult) -> Insp
 
 
 # -- the store -----------------------------------------------------------------------------------
+class StoreError(ComposerError):
+    """A store could not record a step (a full disk, an unwritable ledger). The job stops where it
+    stood; the next run goes on from what was recorded (a create recorded only as ``submitting`` is
+    then uncertain, rule 1)."""
+
+    def __init__(self, message: str, *, no_space: bool) -> None:
+        super().__init__(message)
+        self.no_space = no_space
+
 @dataclass(frozen=True)
 class Stop:
     """Why a job stopped short of success."""
