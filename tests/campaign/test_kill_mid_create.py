@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import os
-import signal
 import subprocess
 import sys
 import time
 from pathlib import Path
 
 from campaign_support import SMALL, write
-from fakes.fixtures import FAST_ENV
+from fakes.fixtures import FAST_ENV, kill_when
 from fakes.kie import FakeKie, Reply
 
 from composer.campaign.ledger import Ledger
@@ -29,17 +28,7 @@ def test_sigkill_mid_create_names_the_shots_to_check_and_pays_for_none_twice(tmp
         command = [sys.executable, "-m", "composer.cli", "campaign", "run", str(campaign), "--library",
                    str(mini_library), "--out", str(out), "--concurrency", "3"]
         first = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-        try:
-            deadline = time.monotonic() + 30
-            while fake.calls["createTask"] < 3:
-                assert first.poll() is None and time.monotonic() < deadline
-                time.sleep(0.01)
-            first.send_signal(signal.SIGKILL)
-            first.wait(10)
-        finally:
-            if first.poll() is None:
-                first.kill()
-            first.communicate()
+        kill_when(first, lambda: fake.calls["createTask"] == 3, "three creates in flight")
         (out / "images").mkdir(exist_ok=True)
         (out / "images" / ".leftover-download.0badf00d.tmp").write_bytes(b"half")  # what a killed download leaves
         with Ledger(out, create=False) as ledger:
