@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from composer.attachments import Attachments, Frame, choose, split_reference
-from composer.backends.options import input_image_cap
+from composer.capabilities import input_image_cap
 from composer.errors import ShotError
 from composer.frames import check_frame, file_sha256
 from composer.guard import Shortening, fit
