@@ -206,6 +206,8 @@ def _refuse_named_twice(spec: ShotSpec) -> None:
         if twice is not None:
             flag = "-c" if kind == "character" else "-p"
             raise ShotError(f"the {kind} '{twice}' is named twice in the shot ({flag} or {kind}s); name each once")
+
+
 def _owner_name(asset: Loaded[Any]) -> str:
     return f"{asset.model.name} logo" if asset.kind == "brand" else str(asset.model.name)
 

@@ -272,7 +272,3 @@ class Library:
             note = entry.note if isinstance(entry, ReferenceFrame) else None
             frames.append(Frame(path, entry_role(entry, asset.kind), owner, asset.kind, asset.id, note, asset.path))
         return frames
-
-    def reference_frames(self, asset: Loaded[Any]) -> list[Path]:
-        """The asset's reference frames' paths, resolved and checked (``frames`` has their roles)."""
-        return [frame.path for frame in self.frames(asset, "")]

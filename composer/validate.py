@@ -285,18 +285,16 @@ FRAME_KINDS = ("character", "product", "style", "scene", "brand")
 """The asset kinds that may list reference frames."""
 
 
-def _frame_entries(asset: Any, kind: str) -> list[tuple[list[str | int], str]]:
-    """An asset's frame paths with where each is named: plain paths and ``{path, role}`` entries,
-    from the model or, if the file failed the schema, the raw YAML."""
+def _frame_entries(asset: Asset, kind: str) -> list[tuple[list[str | int], str]]:
+    """An asset's frame paths (plain, or the ``path`` of a ``{path, role}`` entry) with where each
+    is named, from the parsed YAML (so a file with a schema error still has them checked)."""
     field: list[str | int] = ["logo", "frames"] if kind == "brand" else ["reference_frames"]
-    value: Any = asset.model if asset.model is not None else asset.raw
+    value: Any = asset.raw
     for key in field:
-        value = getattr(value, str(key), None) if isinstance(value, BaseModel) else \
-            value.get(key) if isinstance(value, dict) else None
+        value = value.get(key) if isinstance(value, dict) else None
     entries = []
     for index, entry in enumerate(value if isinstance(value, list) else []):
-        path = entry if isinstance(entry, str) else getattr(entry, "path", None) or \
-            (entry.get("path") if isinstance(entry, dict) else None)
+        path = entry.get("path") if isinstance(entry, dict) else entry
         if isinstance(path, str):
             entries.append(([*field, index], path))
     return entries
