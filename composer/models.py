@@ -24,8 +24,9 @@ class Asset(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
 
 
-_FILE_SAFE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._+-]*")
-"""'+' is in: a shot's own slug joins its cast with it (``ada+bo--harbour``)."""
+_FILE_SAFE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._+@-]*")
+"""'+' is in: a shot's own slug joins its cast with it (``ada+bo--harbour``); '@' too: a bake-off
+shot's id ends in ``@<target or backend>``."""
 
 
 def _file_safe(value: str) -> str:
@@ -33,7 +34,7 @@ def _file_safe(value: str) -> str:
         raise PydanticCustomError(
             "file_safe_name",
             f"{value!r} is not a usable name: a name starts with a letter or digit and holds only letters, digits, "
-            "dots, hyphens, underscores and plus signs (no slashes or spaces)",
+            "dots, hyphens, underscores, plus and at signs (no slashes or spaces)",
         )
     return value
 

@@ -40,7 +40,8 @@ SHOT_DIRS = ("shots", "campaigns", "examples")
 """Folders (inside the library) whose YAML files are read as shots or campaigns, for references and use."""
 IMAGE_SUFFIXES = frozenset({".png", ".jpg", ".jpeg", ".webp"})
 REFERENCE_KEYS = {"brand": "brand", "style": "style", "scene": "scene", "scenes": "scene",
-                  "characters": "character", "products": "product", "target": "target", "rubric": "rubric"}
+                  "characters": "character", "products": "product", "target": "target", "targets": "target",
+                  "rubric": "rubric"}
 """Keys of a shot or campaign file whose values are asset ids (at any depth)."""
 
 

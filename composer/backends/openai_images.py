@@ -17,13 +17,14 @@ from __future__ import annotations
 import asyncio
 import base64
 import binascii
+import json
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
 import openai
 
-from composer.backends.download import DEFAULT_LIMITS, DownloadLimits, result_name, save_bytes
+from composer.backends.download import DEFAULT_LIMITS, EXTENSIONS, DownloadLimits, result_name, save_bytes, sniff_media
 from composer.backends.errors import (
     AuthError,
     GenerationError,
@@ -134,8 +135,12 @@ class OpenAIImagesBackend(ClosingBackend):
                                             f"(attempt {attempt + 1} of {self.retry.attempts})"))
 
         response = await retrying(lambda: self._call(call), self.retry, on_retry=report, sleep=self._sleep)
-        decoded = _decode_images(response)
-        usage = response.usage.model_dump(mode="json", exclude_none=True) if response.usage else None
+        try:
+            decoded, usage = _decode_images(response), _usage(response)
+        except (AttributeError, TypeError, ValueError, ProviderResponseError) as exc:
+            # OpenAI answered 200: the image was generated and billed, and this reply was its only copy.
+            raise SubmitUncertainError(f"OpenAI answered but its reply cannot be read ({_why(exc)}); the image was "
+                                       "probably billed: check usage before sending it again") from None
         progress(ProgressEvent("submitted", f"OpenAI returned {len(decoded)} image(s)"))
         return Submission(job=job, backend=self.name, model=job.model, task_id=None, request=self.preview_request(job),
                           submit_seconds=watch(), images=decoded, usage=usage)
@@ -154,6 +159,9 @@ class OpenAIImagesBackend(ClosingBackend):
                                        "the image may have been billed; check usage before re-sending") from None
         except openai.APIStatusError as exc:
             raise self._error(exc) from None
+        except (openai.APIResponseValidationError, json.JSONDecodeError) as exc:  # a 200 that is not JSON
+            raise SubmitUncertainError(f"OpenAI answered but its reply cannot be read ({_why(exc)}); the image may "
+                                       "have been billed: check usage before sending it again") from None
 
     def _error(self, exc: openai.APIStatusError) -> GenerationError:
         status = exc.status_code
@@ -188,17 +196,28 @@ class OpenAIImagesBackend(ClosingBackend):
             raise GenerationError("an OpenAI generation cannot be resumed: its images arrive only in the reply; "
                                   "send the brief again")
         watch = Stopwatch()
-        claimed = FORMAT_TYPES.get(submission.job.options.output_format or "png")
-        count = len(submission.images)
-        saved = [save_bytes(data, out_dir, result_name(stem, i, count), kind="image", claimed=claimed,
-                            limits=self.limits) for i, data in enumerate(submission.images)]
+        asked = submission.job.options.output_format or "png"
+        count, saved, warnings = len(submission.images), [], []
+        for i, data in enumerate(submission.images):
+            claimed: str | None = FORMAT_TYPES.get(asked)
+            actual = sniff_media(data[:16])
+            if actual is not None and actual.startswith("image/") and actual != claimed:
+                # Paid for either way: keep it under what it really is rather than throw it away.
+                warnings.append(f"asked OpenAI for {asked}, it returned {actual}: saved as "
+                                f"{result_name(stem, i, count)}{EXTENSIONS[actual]}")
+                claimed = None
+            saved.append(save_bytes(data, out_dir, result_name(stem, i, count), kind="image", claimed=claimed,
+                                    limits=self.limits))
+        for warning in warnings:
+            progress(ProgressEvent("download", f"Warning: {warning}"))
         submission.images = []  # the bytes are on disk; do not keep megabytes per job in memory
         cost = self.prices.openai_cost(submission.job, submission.usage)
         progress(ProgressEvent("done", f"saved {count} image(s)"))
         return GenerationResult(backend=self.name, model=submission.model, task_id=None,
                                 files=[s.path for s in saved], urls=[],
                                 timings={"submit": submission.submit_seconds, "download": watch()}, cost=cost,
-                                usage=submission.usage, sha256=tuple(s.sha256 for s in saved))
+                                usage=submission.usage, sha256=tuple(s.sha256 for s in saved),
+                                warnings=tuple(warnings))
 
     async def credits(self) -> Credits:
         raise GenerationError("OpenAI has no balance API; see https://platform.openai.com/usage")
@@ -209,10 +228,26 @@ def _read_frame(path: Path) -> tuple[str, bytes, str]:
     return path.name, data, sniff_image_type(data[:16]) or "application/octet-stream"
 
 
+def _why(exc: Exception) -> str:
+    """A short, content-free reason (an SDK message may quote the whole reply)."""
+    return type(exc).__name__ if not isinstance(exc, ProviderResponseError) else str(exc)
+
+
+def _usage(response: Any) -> dict[str, Any] | None:
+    usage = response.usage
+    if usage is None:
+        return None
+    dumped = usage.model_dump(mode="json", exclude_none=True)
+    return dumped if isinstance(dumped, dict) else None
+
+
 def _decode_images(response: Any) -> list[bytes]:
     images = []
-    for item in response.data or []:
-        if not item.b64_json:
+    items = response.data or []
+    if not isinstance(items, list):
+        raise ProviderResponseError("its data is not a list")
+    for item in items:
+        if not isinstance(item.b64_json, str) or not item.b64_json:
             continue
         try:
             images.append(base64.b64decode(item.b64_json, validate=True))

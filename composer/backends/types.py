@@ -244,6 +244,8 @@ class GenerationResult:
     polls: int = 0
     sha256: tuple[str, ...] = ()
     """Each of ``files``' SHA-256, taken as it was written (empty for a result read back from a record)."""
+    warnings: tuple[str, ...] = ()
+    """What the user should know about results that were kept anyway (e.g. another format than asked)."""
 
     def to_json(self) -> dict[str, Any]:
         return {

@@ -27,7 +27,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "credits": ("composer.cli.generate", "credits"),
     "prices": ("composer.cli.prices", "prices"),
     "tui": ("composer.cli.tui", "tui"),
-    "review": ("composer.cli.review_data", "review"),
+    "review": ("composer.cli.review", "review"),
 }
 """Command name -> (module, attribute); each is imported on first use."""
 

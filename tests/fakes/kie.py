@@ -8,7 +8,8 @@ over several polls, ``resultJson`` as a JSON string, and downloadable results.
 
 Failure knobs:
 - ``script(endpoint, Reply(...), ...)``: the next calls to an endpoint get these replies (any status
-  or body code, ``Retry-After``, a delay, or a dropped connection), then normal service resumes;
+  or body code, ``Retry-After``, a delay, a dropped connection, raw bytes such as an HTML page, or
+  a well-formed reply whose ``data`` is anything), then normal service resumes;
 - ``outcome(...)``: how the next created tasks end (``success``, ``fail`` with failCode/failMsg,
   ``hang`` forever);
 - ``fail_rate`` / ``rate_limit_rate``: random task failures and 429s (seeded, for campaigns);
@@ -59,6 +60,9 @@ MODELS: dict[str, dict[str, Any]] = {
 CREDITS_PER_TASK = 12
 
 
+NO_DATA = object()
+
+
 @dataclass
 class Reply:
     """A scripted reply. ``status`` is the HTTP status; ``code`` the body's code (default: status).
@@ -73,6 +77,11 @@ class Reply:
     in_body: bool = False
     serve: bool = False
     """After ``delay``, answer as the endpoint normally would (a slow but real reply)."""
+    body: bytes | None = None
+    """Answer ``status`` with these bytes instead (e.g. an HTML error page from a proxy)."""
+    content_type: str = "text/html"
+    data: Any = field(default_factory=lambda: NO_DATA)
+    """Answer ``{"code": 200, "msg": "success", "data": data}``: a well-formed reply holding anything."""
 
 
 @dataclass
@@ -497,8 +506,12 @@ class _Request:
             self.handler.close_connection = True
             self.handler.connection.shutdown(2)
             return
-        code = reply.code if reply.code is not None else reply.status
         headers = {"Retry-After": f"{reply.retry_after:g}"} if reply.retry_after is not None else {}
+        if reply.body is not None:
+            return self.raw(reply.status, reply.body, reply.content_type, headers)
+        if reply.data is not NO_DATA:
+            return self.json(reply.status, {"code": 200, "msg": "success", "data": reply.data}, headers)
+        code = reply.code if reply.code is not None else reply.status
         status = 200 if reply.in_body else reply.status
         self.json(status, {"code": code, "msg": reply.msg, "data": None}, headers)
 

@@ -57,6 +57,11 @@ class Reply:
     retry_after: float | None = None
     delay: float = 0.0
     drop: bool = False
+    body: bytes | None = None
+    """Answer ``status`` with these bytes instead (e.g. an HTML page), as ``content_type``."""
+    content_type: str = "text/html"
+    json_body: Any = None
+    """Answer ``status`` with this JSON instead (e.g. a 200 whose fields have the wrong types)."""
 
 
 def _validator(spec: dict[str, Any], name: str) -> jsonschema.protocols.Validator:
@@ -67,9 +72,11 @@ def _validator(spec: dict[str, Any], name: str) -> jsonschema.protocols.Validato
 class FakeOpenAI:
     """The fake Images API. Use as a context manager; ``env()`` points the SDK at it."""
 
-    def __init__(self, *, api_key: str = API_KEY, usage: bool = True) -> None:
+    def __init__(self, *, api_key: str = API_KEY, usage: bool = True, encode_as: str | None = None) -> None:
         self.api_key = api_key
         self.usage = usage
+        self.encode_as = encode_as
+        """Encode images in this format whatever ``output_format`` asked (and the reply claims)."""
         spec = json.loads(SPEC_PATH.read_text(encoding="utf-8"))
         self.schemas = spec["components"]["schemas"]
         self.validators = {name: _validator(spec, name) for name in
@@ -186,7 +193,8 @@ class FakeOpenAI:
                 self._counter += 1
                 seed = self._counter
             buffer = io.BytesIO()
-            Image.new("RGB", (16, 16), ((seed * 53) % 256, (seed * 97) % 256, 40)).save(buffer, PIL_FORMATS[fmt])
+            colour = ((seed * 53) % 256, (seed * 97) % 256, 40)
+            Image.new("RGB", (16, 16), colour).save(buffer, PIL_FORMATS[self.encode_as or fmt])
             with self.lock:
                 self.served.append(buffer.getvalue())
             images.append({"b64_json": base64.b64encode(buffer.getvalue()).decode()})
@@ -264,6 +272,15 @@ def _scripted(handler: BaseHTTPRequestHandler, reply: Reply) -> None:
         handler.connection.shutdown(2)
         return
     headers = {"Retry-After": f"{reply.retry_after:g}"} if reply.retry_after is not None else {}
+    if reply.body is not None:
+        handler.send_response(reply.status)
+        handler.send_header("Content-Type", reply.content_type)
+        handler.send_header("Content-Length", str(len(reply.body)))
+        handler.end_headers()
+        handler.wfile.write(reply.body)
+        return
+    if reply.json_body is not None:
+        return _json(handler, reply.status, reply.json_body, headers)
     _error(handler, reply.status, reply.code, reply.message, reply.type, headers)
 
 
