@@ -147,8 +147,9 @@ class OpenAIImagesBackend(ClosingBackend):
 
     async def _call(self, call: Callable[[], Awaitable[Any]]) -> Any:
         try:
-            return await call()
-        except openai.APITimeoutError:
+            async with asyncio.timeout(self.timeout):  # the SDK's timeouts restart with every byte
+                return await call()
+        except (openai.APITimeoutError, TimeoutError):
             raise SubmitUncertainError(f"OpenAI did not answer within {self.timeout:.0f} s; the image may have "
                                        "been generated and billed, but it exists only in the lost reply") from None
         except openai.APIConnectionError as exc:
