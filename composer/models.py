@@ -56,6 +56,40 @@ def without_leading_no(item: str) -> str:
 def _negatives(field: str) -> Any:
     """A validator that normalises the negative constraints in ``field`` (``without_leading_no``)."""
     return field_validator(field)(lambda cls, items: [without_leading_no(item) for item in items])
+FrameRole = Literal["identity", "wardrobe", "product", "style", "location", "logo"]
+"""What a reference frame is for (``composer.attachments`` says what each tells the model)."""
+
+
+class ReferenceFrame(Asset):
+    """A reference frame with its role. A plain path in a ``reference_frames`` list is the same
+    as ``{path: ...}`` with the role its asset kind implies (characters ``identity``, products
+    ``product``, styles ``style``, scenes ``location``, brand kits ``logo``)."""
+
+    path: str = Field(min_length=1)
+    """The image, relative to the file that lists it; it must stay inside the library."""
+    role: FrameRole | None = None
+    """What the model takes from it (default: the asset kind's role)."""
+    note: str | None = Field(default=None, min_length=1)
+    """What to take from it, in the brief's label instead of the role's default guidance
+    (e.g. "match the jacket only")."""
+
+
+FrameList = list[str | ReferenceFrame]
+
+
+def check_roles(frames: FrameList, allowed: tuple[str, ...], what: str) -> FrameList:
+    """Refuse a frame whose role the asset kind cannot carry."""
+    for frame in frames:
+        if isinstance(frame, ReferenceFrame) and frame.role is not None and frame.role not in allowed:
+            raise ValueError(f"role '{frame.role}' is not one {what} carries (choose {', '.join(allowed)})")
+    return frames
+
+
+def _roles(field: str, allowed: tuple[str, ...], what: str) -> Any:
+    """A validator that refuses roles ``what`` cannot carry in ``field``."""
+    def check(frames: FrameList) -> FrameList:
+        return check_roles(frames, allowed, what)
+    return field_validator(field)(check)
 
 
 class PaletteColour(Asset):
@@ -83,6 +117,11 @@ class LogoRules(Asset):
     """The clear-space rule around the logo, stated so a model can follow it."""
     placement: list[str] = []
     """Where the logo may go and how it may not be treated."""
+    frames: FrameList = []
+    """Images of the logo (role ``logo``), relative to the brand kit file; attached only to shots
+    that place the logo (``deltas.logo``). A sub-brand's list replaces its parent's."""
+
+    _frame_roles = _roles("frames", ("logo",), "a brand kit")
 
 
 class LintException(Asset):
@@ -134,6 +173,8 @@ class LogoPatch(Asset):
     """The clear-space rule around the logo."""
     placement: list[str] = []
     """Where the logo may go (added to the parent's)."""
+    frames: FrameList | None = None
+    """Images of the logo (role ``logo``); replaces the parent's list."""
 
 
 class BrandKitFile(Asset):
@@ -189,8 +230,11 @@ class Character(Asset):
     do_not: list[str] = []
     """Character-specific negative constraints (e.g. "straightened hair")."""
     _normalise_negatives = _negatives("do_not")
-    reference_frames: list[str] = []
-    """Clean reference images, as paths relative to this file; they must stay inside the library."""
+    reference_frames: FrameList = []
+    """Clean reference images, as paths relative to this file (inside the library): plain paths are
+    ``identity`` frames; ``{path, role: wardrobe|product, note}`` says otherwise."""
+
+    _frame_roles = _roles("reference_frames", ("identity", "wardrobe", "product"), "a character bible")
 
 
 class Product(Asset):
@@ -211,8 +255,10 @@ class Product(Asset):
     do_not: list[str] = []
     """Product-specific negative constraints."""
     _normalise_negatives = _negatives("do_not")
-    reference_frames: list[str] = []
-    """Clean reference images, relative to this file, inside the library."""
+    reference_frames: FrameList = []
+    """Clean reference images, relative to this file, inside the library (role ``product``)."""
+
+    _frame_roles = _roles("reference_frames", ("product",), "a product bible")
 
 
 class Style(Asset):
@@ -233,6 +279,10 @@ class Style(Asset):
     do_not: list[str] = []
     """Things this style never does."""
     _normalise_negatives = _negatives("do_not")
+    reference_frames: FrameList = []
+    """Images of the style (role ``style``: medium, texture, brushwork), relative to this file."""
+
+    _frame_roles = _roles("reference_frames", ("style",), "a style dossier")
 
 
 class Scene(Asset):
@@ -261,6 +311,10 @@ class Scene(Asset):
     do_not: list[str] = []
     """Scene-specific negative constraints."""
     _normalise_negatives = _negatives("do_not")
+    reference_frames: FrameList = []
+    """Images of the place (role ``location``), relative to this file."""
+
+    _frame_roles = _roles("reference_frames", ("location",), "a scene")
 
 
 class MotionModel(Asset):
