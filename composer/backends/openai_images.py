@@ -209,8 +209,6 @@ class OpenAIImagesBackend(ClosingBackend):
                 claimed = None
             saved.append(save_bytes(data, out_dir, result_name(stem, i, count), kind="image", claimed=claimed,
                                     limits=self.limits))
-        for warning in warnings:
-            progress(ProgressEvent("download", f"Warning: {warning}"))
         submission.images = []  # the bytes are on disk; do not keep megabytes per job in memory
         cost = self.prices.openai_cost(submission.job, submission.usage)
         progress(ProgressEvent("done", f"saved {count} image(s)"))

@@ -80,8 +80,9 @@ def check_existing(out_dir: Path, stem: str, *, force: bool) -> None:
             f"{path} holds task {record.task_id}, accepted but not collected: run `compose generate {path} "
             "--resume` to collect it (--force sends a new, paid task)")
     if step == "refuse":
+        killed = "a run stopped while its create request was in flight: " if record.status == "submitting" else ""
         raise ExistingGenerationError(
-            f"{path}: an earlier request may have been accepted; check the provider's dashboard, then pass "
+            f"{path}: {killed}an earlier request may have been accepted; check the provider's dashboard, then pass "
             "--force to send a new one")
     existing = [out_dir / f for f in record.files if (out_dir / f).exists()]
     if step == "skip" and existing:

@@ -45,7 +45,8 @@ def test_sigkill_during_create_leaves_the_shot_to_check_not_to_resend(fake_kie: 
     assert len(fake_kie.tasks) == 1
     again = CliRunner().invoke(main, shot_command(example_library, tmp_path)[3:], env={**FAST_ENV, **fake_kie.env()})
     assert again.exit_code == 1
-    assert "an earlier request may have been accepted" in again.stderr.strip().splitlines()[-1]
+    assert ("a run stopped while its create request was in flight: an earlier request may have been accepted"
+            in again.stderr.strip().splitlines()[-1])
     assert fake_kie.calls["createTask"] == 1
 
 
