@@ -128,6 +128,7 @@ class StoreError(ComposerError):
         super().__init__(message)
         self.no_space = no_space
 
+
 @dataclass(frozen=True)
 class Stop:
     """Why a job stopped short of success."""
