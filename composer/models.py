@@ -64,6 +64,17 @@ class LintException(Asset):
     """Why, and who approved it: shown in every brief that uses it."""
 
 
+class KeyColour(Asset):
+    """A colour that identifies a character or product in every image (pixel QC checks it is there)."""
+
+    name: str = Field(min_length=1)
+    """What the colour is, e.g. "copper-red curls"."""
+    hex: str = Field(pattern=r"^#[0-9A-Fa-f]{6}$")
+    """Its hex code, ``#RRGGBB``, as it looks in neutral light."""
+    where: str = Field(min_length=1)
+    """Where it appears on the subject ("hair", "jacket", "cap"): named in the QC finding."""
+
+
 class BrandKit(Asset):
     name: str = Field(min_length=1)
     """Display name of the brand."""
@@ -152,6 +163,10 @@ class Character(Asset):
     """Character-specific negative constraints (e.g. "straightened hair")."""
     reference_frames: list[str] = []
     """Clean reference images, as paths relative to this file; they must stay inside the library."""
+    key_colours: list[KeyColour] = []
+    """Colours every image of the character must show (hair, jacket...). Not part of the brief: pixel QC
+    (``compose qc``) warns when one is absent from an image of the character. A cheap consistency
+    signal, not identity recognition."""
 
 
 class Product(Asset):
@@ -173,6 +188,8 @@ class Product(Asset):
     """Product-specific negative constraints."""
     reference_frames: list[str] = []
     """Clean reference images, relative to this file, inside the library."""
+    key_colours: list[KeyColour] = []
+    """Colours every image of the product must show (cap, label...); checked by pixel QC, never sent."""
 
 
 class Style(Asset):

@@ -25,6 +25,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "campaign": ("composer.cli.campaign", "campaign"),
     "generate": ("composer.cli.generate", "generate"),
     "credits": ("composer.cli.generate", "credits"),
+    "qc": ("composer.cli.qc", "qc"),
     "tui": ("composer.cli.tui", "tui"),
 }
 """Command name -> (module, attribute); each is imported on first use."""

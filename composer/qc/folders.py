@@ -1,0 +1,56 @@
+"""``compose qc DIR``: the images of a campaign folder (its ledger) or a shot folder (its generation
+records), each with the context of the brief it was generated from."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from composer.campaign.ledger import LEDGER_FILE, Ledger
+from composer.errors import ComposerError
+from composer.generate import RECORD_SUFFIX, Record
+from composer.library import Library
+from composer.qc.context import Expected, QcContext, context_from_brief
+
+
+class FolderError(ComposerError):
+    """A folder holds neither a campaign ledger nor generation records."""
+
+
+def folder_items(library: Library, folder: Path) -> list[tuple[Path, QcContext]]:
+    """Every generated image in ``folder`` with its context, in the order they were recorded."""
+    if not folder.is_dir():
+        raise FolderError(f"{folder}: not a folder")
+    if (folder / LEDGER_FILE).is_file():
+        return campaign_items(library, folder)
+    records = sorted(folder.glob(f"*{RECORD_SUFFIX}"))
+    if records:
+        return [item for record in records for item in record_items(library, record)]
+    raise FolderError(f"{folder}: neither a campaign folder ({LEDGER_FILE}) nor a shot folder "
+                      f"(*{RECORD_SUFFIX}); name the images and --brand or --brief instead")
+
+
+def campaign_items(library: Library, folder: Path) -> list[tuple[Path, QcContext]]:
+    with Ledger(folder, create=False) as ledger:
+        entries = [e for e in ledger.entries().values() if e.state == "done" and e.files]
+    items = []
+    for entry in entries:
+        ctx = context_from_brief(library, folder / "briefs" / f"{entry.id}.json", _expected(entry.submission))
+        items += [(folder / f["path"], ctx) for f in entry.files]
+    return items
+
+
+def record_items(library: Library, path: Path) -> list[tuple[Path, QcContext]]:
+    """The result files of one ``<slug>.generation.json`` (``compose shot --generate``)."""
+    record = Record.load(path)
+    brief = record.data.get("brief")
+    brief_path = Path(brief) if isinstance(brief, str) else path.with_name(path.name[: -len(RECORD_SUFFIX)] + ".json")
+    expected = _expected(record.data)
+    ctx = context_from_brief(library, brief_path, expected) if brief_path.is_file() else QcContext(expected=expected)
+    return [(file, ctx) for file in record.files()]
+
+
+def _expected(data: dict[str, Any] | None) -> Expected:
+    job = (data or {}).get("job")
+    options = job.get("options") if isinstance(job, dict) else None
+    return Expected.from_options(options) if isinstance(options, dict) else Expected()
