@@ -9,6 +9,7 @@ and the field where they are known::
     │   ├── LibraryError           an asset file is unusable (YAML, schema, encoding, unknown field)
     │   │   └── UnknownAssetError  an id names no asset of that kind (the message lists those that exist)
     │   ├── ReferenceFrameError    a reference frame is missing, not an image, too large or outside the library
+    │   ├── ImageError             an image file is not a regular file, too large, a bomb or broken (composer.images)
     │   └── TemplateError          a template does not parse, uses an undefined name, or breaks the sandbox
     ├── ShotError                  a shot (flags, --set deltas or a shot file) is malformed
     ├── BriefTooLongError          the required sections alone exceed the window (itemised)
@@ -69,6 +70,10 @@ class UnknownAssetError(LibraryError):
 
 class ReferenceFrameError(LocatedError):
     """A reference frame cannot be used."""
+
+
+class ImageError(LocatedError):
+    """An image file cannot be decoded safely: not a regular file, too large, too many pixels, broken."""
 
 
 class TemplateError(LocatedError):

@@ -10,10 +10,11 @@ from __future__ import annotations
 import hashlib
 from pathlib import Path
 
-from composer.errors import ReferenceFrameError
+from composer.errors import ImageError, ReferenceFrameError
+from composer.paths import inside, open_regular, os_reason
 
 MAX_FRAME_BYTES = 50 * 1024 * 1024
-"""Largest reference frame accepted (the image APIs' own upload limit)."""
+"""Largest reference frame accepted (the image APIs' own upload limit; ``composer.images`` agrees)."""
 
 _SIGNATURES: tuple[tuple[bytes, int, str], ...] = (
     (b"\x89PNG\r\n\x1a\n", 0, "image/png"),
@@ -46,22 +47,40 @@ def check_frame(
     """Return the frame's resolved path, or raise a located ``ReferenceFrameError``.
 
     ``root`` is the library root the frame must stay inside; None for a frame the user named
-    explicitly. ``source``, ``line`` and ``field`` say where the frame was named.
+    explicitly. ``source``, ``line`` and ``field`` say where the frame was named. This is the cheap
+    check (path, regular file, size, signature; no Pillow) that composing a brief runs;
+    ``verify_frame`` decodes the frame fully before it is uploaded.
     """
-
-    def fail(reason: str) -> ReferenceFrameError:
-        return ReferenceFrameError(f"reference frame {path}: {reason}", path=source, line=line, field=field)
-
-    resolved = path.resolve()
-    if root is not None and not resolved.is_relative_to(root.resolve()):
-        raise fail(f"resolves outside the library root ({resolved}); keep frames inside {root}")
-    if not resolved.is_file():
-        raise fail("file not found")
-    size = resolved.stat().st_size
-    if size > MAX_FRAME_BYTES:
-        raise fail(f"too large ({size / 1_048_576:.1f} MB, limit {MAX_FRAME_BYTES // 1_048_576} MB)")
-    with resolved.open("rb") as fh:
-        head = fh.read(16)
+    try:
+        resolved = inside(path, root, error=ReferenceFrameError)
+        with open_regular(resolved, limit=MAX_FRAME_BYTES, error=ReferenceFrameError) as fh:
+            head = fh.read(16)
+    except ReferenceFrameError as err:
+        raise _frame_error(path, err.reason, source, line, field) from None
+    except OSError as exc:
+        raise _frame_error(path, os_reason(exc), source, line, field) from None
     if sniff_image_type(head) is None:
-        raise fail("not a PNG, JPEG or WebP image")
+        raise _frame_error(path, "not a PNG, JPEG or WebP image", source, line, field)
     return resolved
+
+
+def verify_frame(
+    path: Path,
+    *,
+    source: Path | str | None = None,
+    line: int | None = None,
+    field: str | None = None,
+) -> None:
+    """Decode the (already checked) frame fully: a frame that would be uploaded must be a real image."""
+    from composer.images import verify  # Pillow only where frames are decoded, not on `compose shot`
+
+    try:
+        verify(path)
+    except ImageError as err:
+        raise _frame_error(path, err.reason, source, line, field) from None
+
+
+def _frame_error(
+    path: Path, reason: str, source: Path | str | None, line: int | None, field: str | None
+) -> ReferenceFrameError:
+    return ReferenceFrameError(f"reference frame {path}: {reason}", path=source, line=line, field=field)

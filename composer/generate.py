@@ -58,7 +58,7 @@ from composer.backends.base import Stopwatch, utc_now
 from composer.compose import Brief
 from composer.errors import LibraryError
 from composer.export import export_prompt_files, write_atomic
-from composer.frames import check_frame
+from composer.frames import check_frame, verify_frame
 from composer.library import Library
 
 RECORD_SUFFIX = ".generation.json"
@@ -122,6 +122,8 @@ def make_job(prompt: str, frames: list[Path], *, target: str, library: Library, 
     job = Job(prompt=prompt, reference_frames=tuple(frames), target=target, model=spec.model, kind=spec.kind,
               backend=backend, options=settings.options)
     validate_job(job)
+    for frame in job.reference_frames:  # what is uploaded must decode fully, not just carry a signature
+        verify_frame(frame)
     return job
 
 

@@ -8,6 +8,7 @@ Layout of a library root::
     bibles/products/<id>.yaml     Product
     bibles/styles/<id>.yaml       Style
     bibles/scenes/<id>.yaml       Scene
+    rubrics/<id>.yaml             Rubric      (review scorecards; falls back to the bundled ones)
     templates/*.j2                brief templates (falls back to the bundled ones)
 
 Assets load lazily, one file per id, and are cached until the file changes on disk, so composing a
@@ -26,12 +27,14 @@ from pydantic import BaseModel
 
 from composer.errors import LibraryError, ReferenceFrameError, UnknownAssetError
 from composer.frames import check_frame, file_sha256
-from composer.models import BrandKit, BrandKitFile, Character, LibraryConfig, Product, Scene, Style, Target
+from composer.models import BrandKit, BrandKitFile, Character, LibraryConfig, Product, Rubric, Scene, Style, Target
 from composer.render import plain_text
 from composer.yamlio import line_of, load_model, parse_yaml, read_text
 
 CONFIG_FILE = "composer.yaml"
 LIBRARY_ENV = "COMPOSER_LIBRARY"
+DEFAULT_RUBRIC = "default"
+"""The rubric a review uses when its campaign names none (``rubrics/default.yaml``, bundled)."""
 
 ASSET_KINDS: dict[str, tuple[str, type[BaseModel]]] = {
     "brand": ("brand_kits", BrandKitFile),
@@ -39,6 +42,7 @@ ASSET_KINDS: dict[str, tuple[str, type[BaseModel]]] = {
     "product": ("bibles/products", Product),
     "style": ("bibles/styles", Style),
     "scene": ("bibles/scenes", Scene),
+    "rubric": ("rubrics", Rubric),
 }
 """Each asset kind: its folder inside the library and its model."""
 
@@ -49,6 +53,7 @@ PLURALS = {
     "styles": "style",
     "scenes": "scene",
     "targets": "target",
+    "rubrics": "rubric",
 }
 
 M = TypeVar("M", bound=BaseModel)
@@ -214,6 +219,16 @@ class Library:
 
     def scene(self, asset_id: str) -> Loaded[Scene]:
         return self.load("scene", asset_id)
+
+    def rubric(self, asset_id: str = DEFAULT_RUBRIC) -> Loaded[Rubric]:
+        """A review rubric: the library's own, else the bundled one of that id."""
+        own = self.folder("rubric") / f"{asset_id}.yaml"
+        if own.is_file() or self.root.resolve() == bundled_library().resolve():
+            return self.load("rubric", asset_id)
+        bundled = Library(bundled_library())
+        if asset_id in bundled.ids("rubric"):
+            return bundled.load("rubric", asset_id)
+        return self.load("rubric", asset_id)  # raises the error listing this library's rubrics
 
     def _checked_frame(self, path: Path) -> Path:
         """``check_frame``, cached while the file it points to (symlinks followed) is unchanged."""

@@ -27,8 +27,8 @@ from jinja2 import meta, nodes
 from pydantic import BaseModel, ValidationError
 
 from composer.errors import ComposerError, LibraryError, ReferenceFrameError, TemplateError
-from composer.frames import check_frame
-from composer.library import ASSET_KINDS, CONFIG_FILE, Library, Loaded, package_dir
+from composer.frames import check_frame, verify_frame
+from composer.library import ASSET_KINDS, CONFIG_FILE, DEFAULT_RUBRIC, Library, Loaded, bundled_library, package_dir
 from composer.lint.findings import Finding, Location, Severity, sort_key, summary
 from composer.models import BrandKit, Character, LibraryConfig, Product, Scene, ShotDeltas, Style, Target
 from composer.render import Renderer
@@ -39,7 +39,7 @@ SHOT_DIRS = ("shots", "campaigns", "examples")
 """Folders (inside the library) whose YAML files are read as shots or campaigns, for references and use."""
 IMAGE_SUFFIXES = frozenset({".png", ".jpg", ".jpeg", ".webp"})
 REFERENCE_KEYS = {"brand": "brand", "style": "style", "scene": "scene", "scenes": "scene",
-                  "characters": "character", "products": "product", "target": "target"}
+                  "characters": "character", "products": "product", "target": "target", "rubric": "rubric"}
 """Keys of a shot or campaign file whose values are asset ids (at any depth)."""
 
 
@@ -87,6 +87,8 @@ class Report:
     def ids(self, kind: str) -> set[str]:
         if kind == "target":
             return set(self.library.targets) if self._targets_ok() else set()
+        if kind == "rubric":  # a library without its own rubrics uses the bundled ones
+            return set(self.assets.get(kind, {})) | set(Library(bundled_library()).ids("rubric"))
         return set(self.assets.get(kind, {}))
 
     def _targets_ok(self) -> bool:
@@ -287,6 +289,7 @@ def _check_frames(report: Report) -> None:
                 try:
                     frame = check_frame(asset.path.parent / name, root=report.library.root, source=asset.path,
                                         line=line, field=where)
+                    verify_frame(frame, source=asset.path, line=line, field=where)  # decodes: no broken data
                 except ReferenceFrameError as exc:
                     report.error(exc, "frames", "put a PNG, JPEG or WebP image (at most 50 MB) at that path, "
                                  "inside the library, or correct the path")
@@ -463,6 +466,7 @@ def _sample_value(annotation: Any, full: bool) -> Any:
 # -- unused --------------------------------------------------------------------------------------
 
 def _check_unused(report: Report, config: LibraryConfig) -> None:
+    report.used.add(("rubric", DEFAULT_RUBRIC))  # every campaign that names no rubric uses it
     for asset in report.assets["brand"].values():
         if asset.model is not None and asset.model.extends:
             report.used.add(("brand", asset.model.extends))

@@ -102,11 +102,12 @@ def write_mini_library(root: Path) -> Path:
         path.write_text(text, encoding="utf-8")
     frame = root / "bibles/characters/frames/ada.png"
     frame.parent.mkdir(parents=True, exist_ok=True)
-    # A valid 1x1 PNG; the composer only sniffs the signature, generation tests use real images.
+    # A valid 1x1 PNG (frames are decoded fully before upload: the bytes here before had a bad CRC
+    # and a missing IEND length, which only a signature check accepted).
     frame.write_bytes(
         bytes.fromhex(
             "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
-            "1f15c4890000000d49444154789c6360000002000154a24f5d0000000049454e44ae426082"
+            "1f15c4890000000b49444154789c6360000200000500017a5eab3f0000000049454e44ae426082"
         )
     )
     return root

@@ -162,6 +162,8 @@ class Campaign(Asset):
     """Backend for every shot (default: each target's own)."""
     options: GenerationOptions = GenerationOptions()
     """Generation options for every shot; groups and variants override them."""
+    rubric: str = "default"
+    """The review rubric (``rubrics/<id>.yaml``) its takes are scored on (``compose review``)."""
     max_shots: int = Field(default=DEFAULT_MAX_SHOTS, ge=1)
     """Expansion cap: a campaign with more shots is refused unless confirmed."""
     cast: dict[CampaignId, CastMember] = {}

@@ -14,10 +14,12 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
-from PIL import Image, ImageDraw, ImageFont, ImageOps, UnidentifiedImageError
+from PIL import Image, ImageDraw, ImageFont, ImageOps
 
+from composer import images
 from composer.campaign.errors import CampaignError
 from composer.campaign.ledger import Entry, Ledger
+from composer.errors import ImageError
 
 SHEET_NAME = "contact-sheet"
 BACKGROUND = (250, 249, 246)
@@ -146,13 +148,11 @@ def thumbnail(folder: Path, entry: Entry, box: int) -> Image.Image | None:
     """The shot's first image, fitted inside ``box`` x ``box``; None when there is none to show."""
     if entry.state != "done" or not entry.files:
         return None
-    path = folder / entry.files[0]["path"]
-    try:
-        with Image.open(path) as image:
-            image.draft("RGB", (box, box))  # JPEG decodes at a reduced scale: much faster for big files
-            return ImageOps.contain(image.convert("RGB"), (box, box))  # down (or up) to fit the box
-    except (OSError, UnidentifiedImageError):
+    try:  # composer.images: never a FIFO, a bomb or a broken file; JPEGs decoded at reduced scale
+        small = images.thumbnail(folder / entry.files[0]["path"], (box, box))
+    except ImageError:
         return None
+    return ImageOps.contain(small, (box, box))  # up to fit the box, for a small image
 
 
 def _fit(draw: ImageDraw.ImageDraw, text: str, font: ImageFont.FreeTypeFont | ImageFont.ImageFont, width: int) -> str:

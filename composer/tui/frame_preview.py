@@ -15,6 +15,8 @@ from pathlib import Path
 from rich.style import Style
 from rich.text import Text
 
+from composer.errors import ImageError
+
 PREVIEW_COLUMNS = 24
 PREVIEW_ROWS = 8
 
@@ -49,17 +51,14 @@ def describe_frame(path: Path, columns: int = PREVIEW_COLUMNS, rows: int = PREVI
 
 @lru_cache(maxsize=64)
 def _describe(path: Path, _mtime_ns: int, size: int, columns: int, rows: int) -> FrameInfo:
-    from PIL import Image, UnidentifiedImageError  # imported here: only the frames panel needs it
+    from composer import images  # imported here: only the frames panel needs Pillow
 
-    try:
-        with Image.open(path) as image:
-            width, height = image.size
-            image.draft("RGB", (columns * 4, rows * 8))  # JPEG: decode at reduced scale, much faster
-            thumb = image.convert("RGB")
-            thumb.thumbnail((columns, rows * 2))
-            return FrameInfo(path, size, width, height, _half_blocks(thumb))
-    except (OSError, UnidentifiedImageError, ValueError) as exc:
-        return FrameInfo(path, size, None, None, None, f"no preview ({type(exc).__name__}: {exc})")
+    try:  # never a FIFO, a bomb or a broken file; JPEGs decoded at reduced scale
+        facts = images.probe(path)
+        thumb = images.thumbnail(path, (columns, rows * 2))
+    except ImageError as exc:
+        return FrameInfo(path, size, None, None, None, f"no preview ({exc.reason})")
+    return FrameInfo(path, size, facts.width, facts.height, _half_blocks(thumb))
 
 
 def _half_blocks(image: object) -> Text:

@@ -1,0 +1,163 @@
+"""What the review store hands out: plain, frozen records (no database handles inside)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+Verdict = Literal["approve", "reject", "regenerate"]
+VERDICTS: tuple[Verdict, ...] = ("approve", "reject", "regenerate")
+
+
+@dataclass(frozen=True)
+class Take:
+    """One image made for a shot, with where it came from (unblinded: for the report and the runner)."""
+
+    shot_id: str
+    take: int
+    """1, 2, 3 ... in the order the folder received the shot's images; never renumbered."""
+    source: str
+    """The ledger id (``<shot>`` or ``<shot>@<contender>``) or the generation record's file name."""
+    contender: str
+    """The target (else the backend) that made it: what blind mode hides and the report compares."""
+    target: str | None
+    backend: str | None
+    model: str | None
+    files: tuple[str, ...]
+    """Paths relative to the folder, as recorded."""
+    image: Path | None
+    """The image's absolute path now (followed into ``images/superseded/``), None when it is gone."""
+    credits: float | None
+    usd: float | None
+    brief: Path | None
+    """The brief for people (Markdown), absolute, when it exists."""
+    parent: int | None
+    """The take this one regenerates, when a verdict or a reconcile re-run asked for it."""
+    reason: str
+    """Why it exists: "first generation", or the regenerate note it answers."""
+    created_at: float
+
+
+@dataclass(frozen=True)
+class ShotCard:
+    """One shot of the grid: what it is and every take it has (unblinded)."""
+
+    id: str
+    group: str
+    cast: str
+    scene: str
+    variant: str
+    takes: tuple[Take, ...]
+
+    @property
+    def blind(self) -> bool:
+        """Reviewed blind: its takes come from more than one contender."""
+        return len({t.contender for t in self.takes}) > 1
+
+    def take(self, number: int) -> Take | None:
+        return next((t for t in self.takes if t.take == number), None)
+
+
+@dataclass(frozen=True)
+class LabelledTake:
+    """A take as one reviewer may see it. In blind mode everything that names the model is None."""
+
+    label: str
+    """"A", "B" ... (blind, shuffled per reviewer) or "take 2"."""
+    take: int
+    image: Path | None
+    target: str | None
+    backend: str | None
+    model: str | None
+    credits: float | None
+    usd: float | None
+    parent: int | None
+    reason: str
+
+
+@dataclass(frozen=True)
+class ShotView:
+    """A shot page for one reviewer: the takes in that reviewer's order, blinded when needed."""
+
+    shot: ShotCard
+    reviewer: str
+    blind: bool
+    takes: tuple[LabelledTake, ...]
+    brief: Path | None
+    """The brief (Markdown) to show; None in blind mode (the prompt names no model, but the
+    target's template may), or when there is none."""
+
+    def label_of(self, take: int) -> str:
+        return next(t.label for t in self.takes if t.take == take)
+
+
+@dataclass(frozen=True)
+class Score:
+    shot_id: str
+    take: int
+    reviewer: str
+    dimension: str
+    score: int
+    updated_at: float
+
+
+@dataclass(frozen=True)
+class Review:
+    """One reviewer's verdict and note on one take (the verdict may be None: a note alone)."""
+
+    shot_id: str
+    take: int
+    reviewer: str
+    verdict: Verdict | None
+    note: str
+    deltas: dict[str, Any]
+    """Delta edits for a regeneration (``ShotDeltas`` fields), applied to the next take."""
+    updated_at: float
+
+
+@dataclass(frozen=True)
+class Divergence:
+    """A (shot, take, dimension) whose reviewers differ by more than the rubric's threshold."""
+
+    shot_id: str
+    take: int
+    dimension: str
+    scores: dict[str, int]
+    """Reviewer -> score."""
+    notes: dict[str, str] = field(default_factory=dict)
+    """Reviewer -> their note on the take (those who wrote one)."""
+
+    @property
+    def spread(self) -> int:
+        return max(self.scores.values()) - min(self.scores.values())
+
+
+@dataclass(frozen=True)
+class Resolution:
+    shot_id: str
+    take: int
+    dimension: str
+    resolution: str
+    resolved_by: str
+    scores: dict[str, int]
+    """The scores as they stood when it was resolved."""
+    created_at: float
+
+
+@dataclass(frozen=True)
+class Rerun:
+    """A queued regeneration of one take's source: from a regenerate verdict or a reconcile re-run."""
+
+    id: int
+    shot_id: str
+    take: int
+    source: str
+    """The ledger id (or record) to generate again."""
+    requested_by: str
+    origin: Literal["verdict", "reconcile"]
+    reason: str
+    deltas: dict[str, Any]
+    created_at: float
+    done_take: int | None
+    """The take that answered it, once generated."""

@@ -1,0 +1,133 @@
+"""What a folder holds for review: shot cards and their takes, read from the ledger or from records.
+
+A *shot* (a card on the review grid) is one brief; a *take* is one image made for it, numbered
+1, 2, 3 ... in the order the folder received them and never renumbered. A bake-off shot has one
+take per contender (target or backend) per generation; a regenerated shot gains a take.
+
+Two kinds of folder are reviewable:
+
+- a campaign output folder: every ``done`` row of ``ledger.sqlite``. Ledger ids of a bake-off group
+  are ``<shot id>@<contender>``; the part before ``@`` is the card;
+- a folder of ``compose shot --generate`` results: every succeeded ``<stem>.generation.json``
+  (the card is the stem).
+
+``Found`` is one image source as seen now; ``composer.review.store`` numbers it into a take once,
+keyed by ``Found.key``, so the same image is never two takes and a new attempt always is one.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from composer.campaign.ledger import LEDGER_FILE, Entry, Ledger
+
+CONTENDER_SEPARATOR = "@"
+"""Between a bake-off shot's id and its contender in a ledger id: ``hero-1a2b3c@openai-gpt-image-2``."""
+RECORD_SUFFIX = ".generation.json"
+"""The suffix of ``compose shot --generate`` records (``composer.generate.RECORD_SUFFIX``)."""
+SUPERSEDED = Path("images") / "superseded"
+"""Where a campaign run moves a stale shot's files before generating it again."""
+
+
+def card_id(ledger_id: str) -> str:
+    """The shot (card) a ledger row belongs to: its id without the ``@contender`` suffix."""
+    return ledger_id.partition(CONTENDER_SEPARATOR)[0]
+
+
+@dataclass(frozen=True)
+class Found:
+    """One generated image source (a ledger row's current attempt, or a record), before numbering."""
+
+    key: str
+    """Identifies this attempt: ledger id plus task id (or brief digest), or record file plus task id."""
+    shot_id: str
+    group: str
+    cast: str
+    scene: str
+    variant: str
+    source: str
+    """The ledger id or the record's file name."""
+    target: str | None
+    backend: str | None
+    model: str | None
+    files: tuple[str, ...]
+    """Paths relative to the folder."""
+    credits: float | None
+    usd: float | None
+    sent_hash: str | None
+    brief: str | None
+    """The brief for people (``briefs/<id>.md``, or the record's ``.md``), relative to the folder."""
+
+    @property
+    def contender(self) -> str:
+        """What a blind review hides and a bake-off compares: the target, else the backend."""
+        return self.target or self.backend or "unknown"
+
+
+def folder_kind(folder: Path) -> str | None:
+    """``campaign`` (a ledger with shots), ``shots`` (generation records), or None."""
+    has_ledger = (folder / LEDGER_FILE).is_file()
+    if has_ledger:
+        with Ledger(folder, create=False) as ledger:
+            if any(ledger.counts().values()):
+                return "campaign"
+    if folder.is_dir() and any(folder.glob(f"*{RECORD_SUFFIX}")):
+        return "shots"
+    return "campaign" if has_ledger else None
+
+
+def found_in(folder: Path) -> Iterator[Found]:
+    """Every image the folder holds now, in the order it was made."""
+    kind = folder_kind(folder)
+    if kind == "campaign":
+        with Ledger(folder, create=False) as ledger:
+            entries = sorted(ledger.entries().values(), key=lambda e: e.updated_at)
+        yield from (_from_entry(e) for e in entries if e.state == "done" and e.files)
+    elif kind == "shots":
+        yield from _from_records(folder)
+
+
+def _from_entry(entry: Entry) -> Found:
+    job: dict[str, Any] = (entry.submission or {}).get("job", {})
+    attempt = entry.task_id or entry.sent_hash or str(entry.updated_at)
+    return Found(
+        key=f"{entry.id}#{attempt}", shot_id=card_id(entry.id), group=entry.group, cast=entry.cast,
+        scene=entry.scene, variant=entry.variant, source=entry.id, target=job.get("target"),
+        backend=entry.backend, model=job.get("model"), files=tuple(f["path"] for f in entry.files),
+        credits=entry.credits, usd=entry.usd, sent_hash=entry.sent_hash, brief=f"briefs/{entry.id}.md",
+    )  # fmt: skip
+
+
+def _from_records(folder: Path) -> Iterator[Found]:
+    records = []
+    for path in folder.glob(f"*{RECORD_SUFFIX}"):
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError, json.JSONDecodeError):
+            continue  # not ours to judge here: `compose generate --resume` reports a broken record
+        if isinstance(data, dict) and data.get("status") == "succeeded" and data.get("files"):
+            records.append((str(data.get("updated_at", "")), path, data))
+    for _, path, data in sorted(records, key=lambda r: (r[0], r[1].name)):
+        stem = path.name[: -len(RECORD_SUFFIX)]
+        cost = data.get("cost") or {}
+        brief = folder / f"{stem}.md"
+        yield Found(
+            key=f"{path.name}#{data.get('task_id') or data.get('created_at')}", shot_id=stem, group="shots",
+            cast=stem.partition("--")[0], scene=stem.partition("--")[2], variant="", source=path.name,
+            target=data.get("target"), backend=data.get("backend"), model=data.get("model"),
+            files=tuple(str(f) for f in data["files"]), credits=cost.get("credits"), usd=cost.get("usd"),
+            sent_hash=None, brief=brief.name if brief.is_file() else None,
+        )  # fmt: skip
+
+
+def image_path(folder: Path, relative: str, sent_hash: str | None) -> Path | None:
+    """Where a take's image is now: its recorded path, or where a regenerating run moved it."""
+    path = folder / relative
+    if path.is_file():
+        return path
+    moved = folder / SUPERSEDED / f"{path.stem}--{(sent_hash or 'old')[:8]}{path.suffix}"
+    return moved if moved.is_file() else None

@@ -1,0 +1,50 @@
+"""Helpers for the review tests: campaign folders made through the ledger's own API, no provider."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+from PIL import Image
+
+from composer.campaign.ledger import Ledger
+
+
+def png(path: Path, colour: tuple[int, int, int] = (200, 60, 40)) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    buffer = io.BytesIO()
+    Image.new("RGB", (8, 8), colour).save(buffer, format="PNG")
+    path.write_bytes(buffer.getvalue())
+
+
+def plan_row(shot_id: str, group: str = "hero", credits: float = 12.0) -> dict[str, object]:
+    return {"id": shot_id, "group": group, "cast": "Ada", "scene": "harbour", "variant": "", "take": 1,
+            "brief_hash": "h-" + shot_id, "credits": credits, "blocked": None}
+
+
+def generate(folder: Path, shot_id: str, *, target: str = "gpt-image-2", backend: str = "kie",
+             task: str | None = None, credits: float | None = 12.0, usd: float | None = 0.06) -> None:
+    """Take ``shot_id`` (already planned) through submitting -> submitted -> done, writing its image."""
+    task = task or f"task-{shot_id}"
+    with Ledger(folder) as ledger:
+        entry = ledger.get(shot_id)
+        if entry is not None and entry.state == "done":
+            ledger.reset(shot_id)
+        ledger.submitting(shot_id, "h-" + shot_id, backend)
+        ledger.submitted(shot_id, task, {"job": {"prompt": "p", "target": target, "model": "gpt-image-2"}}, backend)
+        image = f"images/{shot_id}-{task}.png"
+        png(folder / image)
+        ledger.done(shot_id, [{"path": image, "sha256": "x"}], credits, usd)
+
+
+def campaign_folder(folder: Path, shots: dict[str, list[str]]) -> Path:
+    """A done campaign: ``{group: [ledger ids]}``; ids ``x@openai-gpt-image-2`` go to OpenAI."""
+    with Ledger(folder) as ledger:
+        ledger.plan([plan_row(i, group) for group, ids in shots.items() for i in ids])
+    for ids in shots.values():
+        for shot_id in ids:
+            openai = shot_id.endswith("@openai-gpt-image-2")
+            generate(folder, shot_id, target="openai-gpt-image-2" if openai else "gpt-image-2",
+                     backend="openai" if openai else "kie", credits=None if openai else 12.0,
+                     usd=0.21 if openai else 0.06)
+    return folder
