@@ -5,7 +5,7 @@ Run by hand (not in CI) from the repository root:
     .venv/bin/python bench/qc_bench.py [--count 200] [--side 2048] [--rounds 2]
 
 Writes ``--count`` distinct PNGs of ``--side`` x ``--side`` (gradients, shapes and grain, so each
-decodes like a rendered image, ~7 MB) into a temporary folder, then alternates rounds of
+decodes like a rendered image, ~8 MB) into a temporary folder, then alternates rounds of
 - the floor: decode each image with Pillow and make one numpy pass over its pixels (a mean);
 - QC: ``check_images`` of the same files against Bramble Books and Isla (every rule runs: banned
   red, palette, key colours, technical, near-duplicates);
@@ -46,7 +46,8 @@ def make_images(folder: Path, count: int, side: int) -> list[Path]:
             rgb[y0 : y0 + h, x0 : x0 + w] = rng.uniform(0, 255, 3)
         rgb += np.roll(grain, i * 37, axis=(0, 1))
         path = folder / f"shot-{i:04d}.png"
-        Image.fromarray(np.clip(rgb, 0, 255).astype(np.uint8)).save(path, compress_level=6)
+        # compress_level 1: writing 200 files is quick; decoding (inflate) costs about the same at any level
+        Image.fromarray(np.clip(rgb, 0, 255).astype(np.uint8)).save(path, compress_level=1)
         paths.append(path)
     return paths
 

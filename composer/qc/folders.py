@@ -54,3 +54,20 @@ def _expected(data: dict[str, Any] | None) -> Expected:
     job = (data or {}).get("job")
     options = job.get("options") if isinstance(job, dict) else None
     return Expected.from_options(options) if isinstance(options, dict) else Expected()
+
+
+def shot_items(library: Library, folder: Path, shot_id: str) -> list[tuple[Path, QcContext]]:
+    """The images of one shot: a campaign shot id, or a shot folder's record stem."""
+    if (folder / LEDGER_FILE).is_file():
+        with Ledger(folder, create=False) as ledger:
+            entry = ledger.entries().get(shot_id)
+        if entry is None:
+            raise FolderError(f"{folder}: no shot '{shot_id}' in the campaign ledger")
+        if entry.state != "done" or not entry.files:
+            return []
+        ctx = context_from_brief(library, folder / "briefs" / f"{entry.id}.json", _expected(entry.submission))
+        return [(folder / f["path"], ctx) for f in entry.files]
+    record = folder / f"{shot_id}{RECORD_SUFFIX}"
+    if not record.is_file():
+        raise FolderError(f"{folder}: no shot '{shot_id}' (no {record.name})")
+    return record_items(library, record)

@@ -23,5 +23,5 @@ class QcSettings:
     """Relative difference between the requested and the actual aspect ratio that is still that ratio."""
     blank_spread: float = 0.5
     """An image whose L, a and b all vary less than this (standard deviation, analysis copy) is blank."""
-    duplicate_distance: int = 6
+    duplicate_distance: int = 10
     """Perceptual hashes (64 bits) this many bits apart or fewer are near-duplicates."""

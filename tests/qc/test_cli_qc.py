@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 
 import numpy as np
+import pytest
 from click.testing import CliRunner
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -143,3 +144,56 @@ def test_any_image_any_palette_no_crash_fractions_in_range_boxes_inside(tmp_path
         for s in f.palette:
             assert 0.0 <= s.share <= 1.0 and (s.delta_e is None or s.delta_e >= 0)
     json.dumps(report.as_dict())
+
+
+def campaign_folder(root: Path, library: Path) -> Path:
+    """A campaign folder with two done shots (the second a near-duplicate take of the first) and one
+    shot never generated."""
+    from composer.campaign.ledger import Ledger
+
+    (root / "briefs").mkdir(parents=True)
+    (root / "images").mkdir()
+    base = paint(paint(scene(seed=9), (50, 50, 300, 300), (110, 127, 69)), (350, 100, 600, 400), (217, 164, 65))
+    rows = []
+    for shot in ("hero-a", "hero-b", "hero-c"):
+        (root / "briefs" / f"{shot}.json").write_text(json.dumps({"sources": [{"kind": "brand", "id": "nored"}]}),
+                                                      encoding="utf-8")
+        rows.append({"id": shot, "group": "hero", "cast": "isla", "scene": "s", "variant": "", "take": 1,
+                     "brief_hash": "h", "credits": 12.0, "blocked": None})
+    save(paint(base, (500, 50, 540, 70), BRAKE_RED), root / "images" / "hero-a.png")
+    save(base, root / "images" / "hero-b.png")
+    with Ledger(root) as ledger:
+        ledger.plan(rows)
+        for shot in ("hero-a", "hero-b"):
+            job = {"prompt": "p", "reference_frames": [], "target": "gpt-image-2", "model": "gpt-image-2",
+                   "kind": "image", "backend": "kie", "options": {"aspect_ratio": "4:3"}}
+            ledger.submitted(shot, f"task-{shot}", {"job": job, "backend": "kie", "task_id": f"task-{shot}"}, "kie")
+            ledger.done(shot, [{"path": f"images/{shot}.png", "sha256": "x"}], 12.0, 0.06)
+    return root
+
+
+def test_campaign_folder_checks_each_done_shot_against_its_brief(qc_library: Path, tmp_path: Path) -> None:
+    folder = campaign_folder(tmp_path / "spring", qc_library)
+    code, out, _ = run("qc", str(folder), "--library", str(qc_library), "--format", "json")
+    assert code == 1
+    first, second = json.loads(out)
+    assert first["path"].endswith("images/hero-a.png") and second["path"].endswith("images/hero-b.png")
+    assert "banned-colour" in {f["rule"] for f in first["findings"]}
+    assert "aspect-ratio" not in {f["rule"] for f in first["findings"]}  # 640x480 is the 4:3 requested
+    [dup] = [f for f in second["findings"] if f["rule"] == "near-duplicate"]
+    assert "hero-a.png" in dup["message"]
+
+
+def test_shot_findings_for_the_review_app_are_the_json_objects(qc_library: Path, tmp_path: Path) -> None:
+    from composer.library import Library
+    from composer.qc.api import shot_findings
+    from composer.qc.folders import FolderError
+
+    folder = campaign_folder(tmp_path / "spring", qc_library)
+    library = Library.find(qc_library)
+    [entry] = shot_findings(library, folder, "hero-a")
+    _, out, _ = run("qc", str(folder), "--library", str(qc_library), "--format", "json")
+    assert entry == json.loads(out)[0]
+    assert shot_findings(library, folder, "hero-c") == []  # not generated yet
+    with pytest.raises(FolderError, match="no shot 'nope' in the campaign ledger"):
+        shot_findings(library, folder, "nope")
