@@ -63,15 +63,12 @@ def start_fake(latency: float) -> tuple[subprocess.Popen[str], dict[str, str]]:
 def one_run(jobs: int, concurrency: int, poll: float, env: dict[str, str], trace: bool) -> dict[str, Any]:
     """Plan and run a ``jobs``-shot campaign in this process; time each phase."""
     from composer.backends import PollSchedule, RetryPolicy, make_backend
-    from composer.campaign import Planner, open_campaign, parallel
+    from composer.campaign import Planner, open_campaign
     from composer.campaign.ledger import FolderLock, Ledger
     from composer.campaign.run import CampaignRunner, RunSettings
     from composer.compose import Composer
     from composer.library import Library
 
-    # Plan in this process at every job count, so peak RSS compares like with like (with forked
-    # workers the parent would never load the tokenizer at all).
-    parallel.PARALLEL_MIN_SHOTS = 10**9
     work = Path(tempfile.mkdtemp(prefix="campaign-bench-"))
     path = work / "campaign.yaml"
     path.write_text(campaign_yaml(jobs), encoding="utf-8")

@@ -8,8 +8,9 @@ compiled templates), so a missing, unwritable or corrupt cache costs speed, neve
 from __future__ import annotations
 
 import os
-import tempfile
 from pathlib import Path
+
+from composer.files import write_bytes
 
 CACHE_ENV = "COMPOSER_CACHE_DIR"
 
@@ -33,15 +34,12 @@ def read_cached(name: str) -> bytes | None:
 
 
 def write_cached(name: str, data: bytes) -> None:
-    """Best effort and atomic: a reader sees the old file, the new one, or none."""
+    """Best effort, whole or not at all (a reader sees the old file, the new one, or none), no fsync."""
     folder = cache_dir()
     if folder is None:
         return
     try:
         folder.mkdir(parents=True, exist_ok=True)
-        fd, temp = tempfile.mkstemp(dir=folder, prefix=f".{name}.")
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-        os.replace(temp, folder / name)
+        write_bytes(folder / name, data, durable=False)
     except OSError:
         return

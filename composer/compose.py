@@ -11,6 +11,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any
 
+from composer.errors import ShotError
 from composer.frames import check_frame, file_sha256
 from composer.guard import Shortening, fit
 from composer.library import Library, Loaded
@@ -131,6 +132,7 @@ class Composer:
 
     def gather(self, spec: ShotSpec) -> ShotAssets:
         """Load and check every asset the shot names (or the library's defaults)."""
+        _refuse_named_twice(spec)
         lib = self.library
         defaults = lib.config.defaults
         target_name = spec.target or defaults.target
@@ -159,7 +161,7 @@ class Composer:
         tokens = self.counter.count(fitted.text)
         warnings = []
         if not tokens.exact:
-            warnings.append(f"token count is an estimate ({self.counter.unavailable_reason})")
+            warnings.append(self.counter.estimate_warning())
         return Brief(
             spec=spec,
             assets=assets,
@@ -189,6 +191,15 @@ class Composer:
             for f in assets.reference_frames
         ]
         return sources
+
+
+def _refuse_named_twice(spec: ShotSpec) -> None:
+    """A cast member named twice would render twice (and its fragment ids clash): say so plainly."""
+    for kind, ids in (("character", spec.characters), ("product", spec.products)):
+        twice = next((i for n, i in enumerate(ids) if i in ids[:n]), None)
+        if twice is not None:
+            flag = "-c" if kind == "character" else "-p"
+            raise ShotError(f"the {kind} '{twice}' is named twice in the shot ({flag} or {kind}s); name each once")
 
 
 def compose_shot(library: Library, spec: ShotSpec) -> Brief:

@@ -2,19 +2,18 @@
 
 The ``.txt`` is the prompt exactly as it will be sent; the ``.json`` is the machine-readable brief
 (the same object ``compose shot --format json`` prints, and what ``compose generate`` reads back);
-the ``.md`` is for review, with a header table. All three are written atomically: each goes to a
-temporary file in the same folder and is renamed into place, so a reader never sees half a file.
+the ``.md`` is for review, with a header table. Each is written whole or not at all
+(``composer.files``); without an fsync, since running the command again makes them again.
 """
 
 from __future__ import annotations
 
-import os
-import tempfile
 from pathlib import Path
 from typing import Any
 
 from composer.compose import Brief
 from composer.errors import ExportError
+from composer.files import cannot_write, write_text
 
 JSON_FIELDS = (
     "prompt",
@@ -102,35 +101,33 @@ def prompt_files(brief: Brief, out_dir: Path) -> dict[Path, str]:
     }
 
 
-def _umask() -> int:
-    current = os.umask(0)
-    os.umask(current)
-    return current
+def write_files(files: dict[Path, str], *, durable: bool = False) -> None:
+    """Write each file whole or not at all (``composer.files``); a failure is one ``ExportError``."""
+    for path, text in files.items():
+        try:
+            write_text(path, text, durable=durable)
+        except OSError as exc:
+            raise ExportError(cannot_write(path, exc)) from None
 
 
-def write_atomic(files: dict[Path, str]) -> None:
-    """Write every file through a temp file and rename; on failure, leave no temp file behind."""
-    staged: list[tuple[str, Path]] = []
+def make_folder(folder: Path) -> None:
+    """Create ``folder`` and its parents if missing; a failure is one ``ExportError``."""
     try:
-        for path, text in files.items():
-            path.parent.mkdir(parents=True, exist_ok=True)
-            fd, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-            staged.append((temp, path))
-            os.chmod(temp, 0o666 & ~_umask())  # mkstemp makes 0600; prompt files are for sharing
-            with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
-                fh.write(text)
-                fh.flush()
-                os.fsync(fh.fileno())
-        for temp, path in staged:
-            os.replace(temp, path)
+        folder.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
-        for temp, _ in staged:
-            Path(temp).unlink(missing_ok=True)
-        raise ExportError(f"cannot write {exc.filename or 'prompt files'}: {exc.strerror}") from None
+        raise ExportError(f"cannot create {folder}: {exc.strerror}") from None
+
+
+def save_document(path: Path, text: str) -> None:
+    """Write one file that cannot be made again (a generation record, a file a person edits): its
+    folder created if missing, whole or not at all, fsynced. A failure is one ``ExportError``."""
+    make_folder(path.parent)
+    write_files({path: text}, durable=True)
 
 
 def export_prompt_files(brief: Brief, out_dir: Path) -> list[Path]:
-    """Write ``<slug>.txt``, ``.md`` and ``.json`` into ``out_dir``; return their paths."""
+    """Write ``<slug>.txt``, ``.md`` and ``.json`` into ``out_dir`` (created if missing); return their paths."""
+    make_folder(out_dir)
     files = prompt_files(brief, out_dir)
-    write_atomic(files)
+    write_files(files)
     return list(files)

@@ -6,9 +6,11 @@ The docstring under each field is its documentation (pydantic reads it as the fi
 
 from __future__ import annotations
 
-from typing import Literal
+import re
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic_core import PydanticCustomError
 
 
 class Asset(BaseModel):
@@ -20,6 +22,39 @@ class Asset(BaseModel):
     """
 
     model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
+
+
+_FILE_SAFE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._+-]*")
+"""'+' is in: a shot's own slug joins its cast with it (``ada+bo--harbour``)."""
+
+
+def _file_safe(value: str) -> str:
+    if not _FILE_SAFE.fullmatch(value):
+        raise PydanticCustomError(
+            "file_safe_name",
+            f"{value!r} is not a usable name: a name starts with a letter or digit and holds only letters, digits, "
+            "dots, hyphens, underscores and plus signs (no slashes or spaces)",
+        )
+    return value
+
+
+FileSafeName = Annotated[str, AfterValidator(_file_safe)]
+"""A name that becomes part of a file name (a shot's ``name``, campaign cast, group and variant ids)."""
+
+
+_LEADING_NO = re.compile(r"^no\b[\s:,]*", re.IGNORECASE)
+
+
+def without_leading_no(item: str) -> str:
+    """A negative constraint as templates expect it: templates write "No {item}", so an item written
+    "no dogs" would read "No no dogs". The leading "no" is dropped (unless nothing else is left)."""
+    rest = _LEADING_NO.sub("", item, count=1)
+    return rest if rest else item
+
+
+def _negatives(field: str) -> Any:
+    """A validator that normalises the negative constraints in ``field`` (``without_leading_no``)."""
+    return field_validator(field)(lambda cls, items: [without_leading_no(item) for item in items])
 
 
 class PaletteColour(Asset):
@@ -90,6 +125,7 @@ class BrandKit(Asset):
     """Things every image of this brand must show or respect."""
     do_not_include: list[str] = []
     """Negative constraints: what must never appear (e.g. "red anywhere in frame")."""
+    _normalise_negatives = _negatives("do_not_include")
     lint_exceptions: list[LintException] = []
     """Named exceptions to lint rules that this brand approves."""
 
@@ -129,6 +165,7 @@ class BrandKitFile(Asset):
     """Things every image of this brand must show or respect (added to the parent's)."""
     do_not_include: list[str] = []
     """Negative constraints (added to the parent's; a sub-brand can never remove one)."""
+    _normalise_negatives = _negatives("do_not_include")
     lint_exceptions: list[LintException] = []
     """Named exceptions to lint rules that this brand approves."""
 
@@ -161,6 +198,7 @@ class Character(Asset):
     """Other characters by id, with how they relate (optional material in a brief)."""
     do_not: list[str] = []
     """Character-specific negative constraints (e.g. "straightened hair")."""
+    _normalise_negatives = _negatives("do_not")
     reference_frames: list[str] = []
     """Clean reference images, as paths relative to this file; they must stay inside the library."""
     key_colours: list[KeyColour] = []
@@ -186,6 +224,7 @@ class Product(Asset):
     """Details that must survive every shot."""
     do_not: list[str] = []
     """Product-specific negative constraints."""
+    _normalise_negatives = _negatives("do_not")
     reference_frames: list[str] = []
     """Clean reference images, relative to this file, inside the library."""
     key_colours: list[KeyColour] = []
@@ -209,6 +248,7 @@ class Style(Asset):
     """Lighting philosophy."""
     do_not: list[str] = []
     """Things this style never does."""
+    _normalise_negatives = _negatives("do_not")
 
 
 class Scene(Asset):
@@ -236,6 +276,7 @@ class Scene(Asset):
     """Default camera/subject motion for video targets."""
     do_not: list[str] = []
     """Scene-specific negative constraints."""
+    _normalise_negatives = _negatives("do_not")
 
 
 class Target(Asset):
@@ -306,6 +347,7 @@ class ShotDeltas(Asset):
     """Camera and subject motion, for video targets."""
     negative: list[str] = []
     """Extra negative constraints for this shot."""
+    _normalise_negatives = _negatives("negative")
     notes: list[str] = []
     """Anything else the brief must say."""
     lint_exceptions: list[LintException] = []

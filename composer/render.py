@@ -272,7 +272,7 @@ def _write(fragment: Fragment, cuts: dict[str, Cut], headings: HeadingStyle) -> 
     if cut == "summary" and fragment.summary is not None:
         body = fragment.summary.strip() + "\n"
     else:
-        body = "".join(c if isinstance(c, str) else _write(c, cuts, headings) for c in fragment.children)
+        body = "".join([c if isinstance(c, str) else _write(c, cuts, headings) for c in fragment.children])
     if fragment.title is None:
         return body
     if not body.strip():

@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 from pathlib import Path
 from typing import Any
 
 from pydantic import Field, ValidationError
 
 from composer.errors import ShotError
-from composer.models import Asset, ShotDeltas
+from composer.models import Asset, FileSafeName, ShotDeltas
 from composer.yamlio import load_model
 
 
@@ -39,7 +40,7 @@ class ShotSpec(Asset):
     """Extra reference frames, paths relative to the shot file (may be outside the library)."""
     deltas: ShotDeltas = ShotDeltas()
     """Per-shot deltas."""
-    name: str | None = Field(default=None, pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
+    name: FileSafeName | None = None
     """File name stem for exported prompt files (default: derived from cast and scene)."""
 
     def slug(self) -> str:
@@ -80,12 +81,68 @@ def load_shot_file(path: Path) -> ShotSpec:
     return spec.model_copy(update={"references": [str(path.parent / ref) for ref in spec.references]})
 
 
+def shot_file_text(spec: ShotSpec, path: Path) -> str:
+    """``spec`` as a shot file to be saved at ``path``, which ``load_shot_file`` reads back to it.
+
+    A relative reference frame is written relative to the file's folder, as shot files hold them
+    (an absolute one stays absolute). That changes how its path is spelt, and the spelling is part
+    of the slug's digest, so a shot with references keeps the name its prompt files already have.
+    """
+    import yaml
+
+    data = spec.model_dump(exclude_defaults=True)
+    if spec.references:
+        folder = path.parent.absolute()
+        data["references"] = [ref if Path(ref).is_absolute() else os.path.relpath(Path(ref).absolute(), folder)
+                              for ref in spec.references]
+        data.setdefault("name", spec.slug())
+    return yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=100)
+
+
+_NUMBER_WORDS = frozenset(["a", "an", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten",
+                           "eleven", "twelve"])
+
+
+def counted_thing(count: str) -> str:
+    """What a count counts: "3 white jasmine buds" and "5 white jasmine bud" both count "white jasmine bud"."""
+    words = count.lower().split()
+    if words and (words[0].isdigit() or words[0] in _NUMBER_WORDS):
+        words = words[1:]
+    if words:
+        words[-1] = _singular(words[-1])
+    return " ".join(words)
+
+
+def _singular(word: str) -> str:
+    if word.endswith("ies") and len(word) > 4:
+        return word[:-3] + "y"
+    if word.endswith(("ses", "xes", "zes", "ches", "shes")):
+        return word[:-2]
+    if word.endswith("s") and not word.endswith("ss") and len(word) > 3:
+        return word[:-1]
+    return word
+
+
+def _merge_delta(key: str, base: Any, flag: Any) -> Any:
+    """A flag's delta over the file's: a count of the same thing replaces the file's count, an order
+    replaces the file's order (one left-to-right sequence), other lists extend, scalars override."""
+    if not isinstance(flag, list):
+        return flag
+    if key == "order" or not base:
+        return list(flag)
+    if key == "counts":
+        overrides = {counted_thing(c): c for c in flag}
+        kept = [overrides.pop(counted_thing(c), c) for c in base]
+        return [*kept, *overrides.values()]
+    return [*base, *flag]
+
+
 def build_spec(base: ShotSpec | None = None, **flags: Any) -> ShotSpec:
-    """Merge CLI flags over an optional shot file: lists extend, scalars override."""
+    """Merge CLI flags over an optional shot file: lists extend, scalars override (deltas: ``_merge_delta``)."""
     data: dict[str, Any] = base.model_dump(exclude_defaults=True) if base else {}
     deltas: dict[str, Any] = data.pop("deltas", {})
     for key, value in (flags.pop("deltas", None) or {}).items():
-        deltas[key] = [*deltas.get(key, []), *value] if isinstance(value, list) else value
+        deltas[key] = _merge_delta(key, deltas.get(key), value)
     for key, value in flags.items():
         if value in (None, (), []):
             continue

@@ -75,6 +75,16 @@ class TokenCounter:
         finally:
             socket.setdefaulttimeout(previous)
 
+    def estimate_warning(self) -> str:
+        """Why counts are estimates and, unless the user asked for estimates, how to get exact ones."""
+        warning = f"token count is an estimate ({self.unavailable_reason})"
+        if os.environ.get(FORCE_ESTIMATE_ENV) == "1":
+            return warning
+        return (
+            f"{warning}; for exact counts set TIKTOKEN_CACHE_DIR to a folder holding the {ENCODING} table "
+            f"(or let tiktoken download it once), or set {FORCE_ESTIMATE_ENV}=1 to accept estimates"
+        )
+
     @property
     def exact(self) -> bool:
         if not self._loaded:

@@ -35,45 +35,45 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from composer.backends.base import (
-    BACKENDS,
-    DEFAULT_POLL,
+from composer.backends.errors import (
     AuthError,
-    Backend,
-    BackendName,
-    Cost,
-    Credits,
     DownloadError,
     FeatureDisabledError,
     GenerationError,
-    GenerationOptions,
-    GenerationResult,
     InsufficientCreditsError,
     InterruptedGenerationError,
-    Job,
-    Kind,
     MissingKeyError,
     NetworkError,
     NotFoundError,
     OptionError,
-    PollSchedule,
     PollTimeoutError,
-    Progress,
-    ProgressEvent,
     ProviderResponseError,
     QuotaExceededError,
     RateLimitedError,
     RequestRejectedError,
     ServiceUnavailableError,
-    Submission,
     SubmitUncertainError,
     TaskFailedError,
     TransientError,
-    no_progress,
 )
 from composer.backends.options import validate_job
 from composer.backends.prices import PriceTable
-from composer.backends.retry import DEFAULT_RETRY, RetryPolicy
+from composer.backends.schedule import DEFAULT_POLL, DEFAULT_RETRY, PollSchedule, RetryPolicy
+from composer.backends.types import (
+    BACKENDS,
+    Backend,
+    BackendName,
+    Cost,
+    Credits,
+    GenerationOptions,
+    GenerationResult,
+    Job,
+    Kind,
+    Progress,
+    ProgressEvent,
+    Submission,
+    no_progress,
+)
 
 KEY_VARIABLES = {"kie": "KIE_API_KEY", "openai": "OPENAI_API_KEY"}
 

@@ -12,14 +12,16 @@ import asyncio
 import contextlib
 import hashlib
 import os
-import uuid
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
 from urllib.parse import urlsplit
 
-from composer.backends.base import DownloadError, Kind, NetworkError, ServiceUnavailableError
-from composer.backends.retry import DEFAULT_RETRY, OnRetry, RetryPolicy, retrying
+from composer.backends.errors import DownloadError, NetworkError, ServiceUnavailableError
+from composer.backends.retry import OnRetry, retrying
+from composer.backends.schedule import DEFAULT_RETRY, RetryPolicy
+from composer.backends.types import Kind
+from composer.files import cannot_write, write_bytes, writing
 from composer.frames import sniff_image_type
 
 if TYPE_CHECKING:
@@ -96,10 +98,6 @@ def describe_url(url: str) -> str:
     return f"{parts.netloc}{parts.path}"
 
 
-def _temp_path(out_dir: Path, name: str) -> Path:
-    return out_dir / f".{name}.{uuid.uuid4().hex[:8]}.part"
-
-
 def save_bytes(data: bytes, out_dir: Path, name: str, *, kind: Kind, claimed: str | None,
                limits: DownloadLimits = DEFAULT_LIMITS) -> Saved:
     """Check ``data`` and write it atomically as ``out_dir/name.<ext>`` (for APIs that return bytes)."""
@@ -108,18 +106,11 @@ def save_bytes(data: bytes, out_dir: Path, name: str, *, kind: Kind, claimed: st
         raise DownloadError(f"{source} is {len(data):,} bytes, over the {limits.cap(kind):,}-byte limit")
     mime = check_media(data[:16], claimed, kind, source)
     out_dir.mkdir(parents=True, exist_ok=True)
-    temp = _temp_path(out_dir, name)
     final = out_dir / (name + EXTENSIONS[mime])
     try:
-        with temp.open("wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(temp, final)
+        write_bytes(final, data, durable=True)
     except OSError as exc:
-        raise DownloadError(f"cannot write {final}: {exc.strerror}") from None
-    finally:
-        temp.unlink(missing_ok=True)
+        raise DownloadError(cannot_write(final, exc)) from None
     return Saved(final, hashlib.sha256(data).hexdigest())
 
 
@@ -149,7 +140,6 @@ async def _download_once(
     import aiohttp
 
     source, cap = f"result {describe_url(url)}", limits.cap(kind)
-    temp = _temp_path(out_dir, name)
     try:
         async with session.get(url, proxy=proxy) as response:
             _check_status(response.status, source)
@@ -157,28 +147,25 @@ async def _download_once(
             if declared > cap:
                 raise DownloadError(f"{source} is {declared:,} bytes, over the {cap:,}-byte limit")
             head, size, digest = b"", 0, hashlib.sha256()
-            with temp.open("wb") as fh:
+            with writing(out_dir / name, durable=False) as staged:
                 async for chunk in response.content.iter_chunked(limits.chunk_bytes):
                     size += len(chunk)
                     if size > cap:
                         raise DownloadError(f"{source} is over the {cap:,}-byte limit")
                     if len(head) < 16:
                         head += chunk[: 16 - len(head)]
-                    fh.write(chunk)
+                    staged.file.write(chunk)
                     digest.update(chunk)
-                fh.flush()
-                # fsync waits on the disk: off the event loop, so other jobs keep polling meanwhile
-                await asyncio.to_thread(os.fsync, fh.fileno())
-            mime = check_media(head, response.headers.get("content-type"), kind, source)
-        final = out_dir / (name + EXTENSIONS[mime])
-        os.replace(temp, final)
-        return Saved(final, digest.hexdigest())
+                mime = check_media(head, response.headers.get("content-type"), kind, source)
+                staged.target = out_dir / (name + EXTENSIONS[mime])
+                staged.file.flush()
+                # durable, but the fsync waits on the disk: off the event loop, so other jobs keep polling
+                await asyncio.to_thread(os.fsync, staged.file.fileno())
+        return Saved(staged.target, digest.hexdigest())
     except (aiohttp.ClientError, TimeoutError) as exc:
         raise NetworkError(f"downloading {source} failed: {type(exc).__name__}", maybe_sent=True) from None
     except OSError as exc:
-        raise DownloadError(f"cannot write {out_dir / name}: {exc.strerror}") from None
-    finally:
-        temp.unlink(missing_ok=True)
+        raise DownloadError(cannot_write(out_dir / name, exc)) from None
 
 
 def _check_status(status: int, source: str) -> None:

@@ -5,9 +5,10 @@ frames through the file-upload API, put their ``downloadUrl``s in ``input_urls``
 Sora), ``createTask``, poll ``recordInfo`` until ``success`` or ``fail``, parse ``resultJson`` (a JSON
 string), download every result URL at once (they expire in about a day).
 
-A call has failed when the HTTP status is not 2xx *or* the body's ``code`` is not 200. The create
-call is retried only when KIE certainly did not accept it (429, 455, 500, 503, or a connection that
-never opened): a lost reply to an accepted create must not become a second paid task.
+A call has failed when the HTTP status is not 2xx *or* the body's ``code`` is not 200 (what each code
+means is the table in ``kie_replies.py``). The create call is retried only when KIE certainly did
+not accept it (429, 455, 500, 503, or a connection that never opened): a lost reply to an
+accepted create must not become a second paid task.
 
 A campaign keeps dozens of tasks polling on one connection pool, so the HTTP client's cost per
 request bounds how closely a run follows its tasks: aiohttp's costs about a seventh of httpx's
@@ -30,50 +31,38 @@ from urllib.parse import urlsplit
 
 import aiohttp
 
-from composer.backends.base import (
-    DEFAULT_POLL,
-    AuthError,
-    ClosingBackend,
-    Cost,
-    Credits,
+from composer.backends.download import DEFAULT_LIMITS, DownloadLimits, Saved, download, result_name
+from composer.backends.errors import (
     DownloadError,
-    FeatureDisabledError,
     GenerationError,
-    GenerationResult,
-    InsufficientCreditsError,
     InterruptedGenerationError,
-    Job,
     MissingKeyError,
     NetworkError,
     NotFoundError,
-    PollSchedule,
     PollTimeoutError,
-    Progress,
-    ProgressEvent,
     ProviderResponseError,
-    QuotaExceededError,
-    RateLimitedError,
-    RequestRejectedError,
     ServiceUnavailableError,
-    Stopwatch,
-    Submission,
     SubmitUncertainError,
     TaskFailedError,
     TransientError,
-    no_progress,
     redact,
 )
-from composer.backends.download import DEFAULT_LIMITS, DownloadLimits, Saved, download, result_name
+from composer.backends.kie_replies import body_code, kie_error, result_urls
 from composer.backends.options import kie_model_for, model_family, validate_kie_job
 from composer.backends.prices import PriceTable
-from composer.backends.retry import (
-    DEFAULT_RETRY,
-    OnRetry,
-    RateLimiter,
-    RetryPolicy,
-    Sleep,
-    parse_retry_after,
-    retrying,
+from composer.backends.retry import OnRetry, RateLimiter, Sleep, parse_retry_after, retrying
+from composer.backends.schedule import DEFAULT_POLL, DEFAULT_RETRY, PollSchedule, RetryPolicy
+from composer.backends.types import (
+    ClosingBackend,
+    Cost,
+    Credits,
+    GenerationResult,
+    Job,
+    Progress,
+    ProgressEvent,
+    Stopwatch,
+    Submission,
+    no_progress,
 )
 from composer.frames import sniff_image_type
 
@@ -229,40 +218,10 @@ class KieBackend(ClosingBackend):
                 raise ProviderResponseError(f"{what}: {host} did not answer with a JSON object "
                                             f"(HTTP {status}); is the base URL right?")
             body = {"msg": reason}
-        code = status if not success else _int(body.get("code"), 200)
+        code = status if not success else body_code(body.get("code"), 200)
         if code == 200 and body.get("success", True) is not False:
             return body.get("data")
-        raise self._error(code, self._message(body.get("msg") or body.get("message") or ""), what, retry_after)
-
-    def _error(self, code: int, msg: str, what: str, retry_after: float | None) -> GenerationError:
-        detail = f": {msg}" if msg else ""
-        if code == 401:
-            return AuthError("KIE rejected the API key (401 unauthorized): check KIE_API_KEY", status=code)
-        if code == 402:
-            return InsufficientCreditsError("KIE: insufficient credits (402): top up at https://kie.ai/billing "
-                                            "(`compose credits` shows the balance)", status=code)
-        if code == 404:
-            return NotFoundError(f"{what}: not found (404){detail}", status=code)
-        if code == 422:
-            return RequestRejectedError(f"KIE rejected the request (422 validation error){detail}", status=code)
-        if code == 429:
-            return RateLimitedError(f"{what}: rate limited by KIE (429)", status=code, retry_after=retry_after)
-        if code == 433:
-            return QuotaExceededError("KIE: the API key's usage limit is exceeded (433): raise it in the KIE "
-                                      "dashboard or use another key", status=code)
-        if code == 455:
-            return ServiceUnavailableError(f"{what}: KIE is under maintenance (455)", status=code,
-                                           retry_after=retry_after)
-        if code == 501:
-            return TaskFailedError(f"KIE: generation failed (501){detail}", task_id=None, fail_code="501",
-                                   fail_msg=msg or None)
-        if code == 505:
-            return FeatureDisabledError(f"KIE: this feature is disabled for the account (505){detail}",
-                                        status=code)
-        if code >= 500:
-            return ServiceUnavailableError(f"{what}: KIE server error ({code}){detail}", status=code,
-                                           retry_after=retry_after)
-        return GenerationError(f"{what}: KIE answered {code}{detail}", status=code)
+        raise kie_error(code, self._message(body.get("msg") or body.get("message") or ""), what, retry_after)
 
     def _on_retry(self, progress: Progress) -> OnRetry:
         def report(exc: TransientError, attempt: int, delay: float) -> None:
@@ -445,25 +404,3 @@ def env_proxy(url: str) -> str | None:
     if not proxies or urllib.request.proxy_bypass(parts.hostname or ""):
         return None
     return proxies.get(parts.scheme) or proxies.get("all")
-
-
-def result_urls(info: dict[str, Any], task_id: str) -> list[str]:
-    """The result URLs of a successful task: ``resultJson`` is a JSON *string* holding ``resultUrls``."""
-    raw = info.get("resultJson")
-    try:
-        parsed = json.loads(raw) if isinstance(raw, str) else raw
-    except ValueError:
-        raise ProviderResponseError(f"task {task_id}: resultJson is not valid JSON") from None
-    urls = parsed.get("resultUrls") if isinstance(parsed, dict) else None
-    if not isinstance(urls, list) or not urls or not all(isinstance(u, str) and u for u in urls):
-        raise ProviderResponseError(f"task {task_id} succeeded but resultJson lists no resultUrls")
-    return urls
-
-
-def _int(value: object, default: int) -> int:
-    """A body ``code`` as an int (KIE sends numbers; tolerate numeric strings)."""
-    if isinstance(value, int):
-        return value
-    if isinstance(value, str) and value.strip().isdigit():
-        return int(value)
-    return default

@@ -22,35 +22,38 @@ from typing import Any
 
 import openai
 
-from composer.backends.base import (
+from composer.backends.download import DEFAULT_LIMITS, DownloadLimits, result_name, save_bytes
+from composer.backends.errors import (
     AuthError,
-    ClosingBackend,
-    Cost,
-    Credits,
     GenerationError,
-    GenerationResult,
     InsufficientCreditsError,
-    Job,
     MissingKeyError,
     NetworkError,
     NotFoundError,
-    Progress,
-    ProgressEvent,
     ProviderResponseError,
     RateLimitedError,
     RequestRejectedError,
     ServiceUnavailableError,
-    Stopwatch,
-    Submission,
     SubmitUncertainError,
     TransientError,
-    no_progress,
     redact,
 )
-from composer.backends.download import DEFAULT_LIMITS, DownloadLimits, result_name, save_bytes
 from composer.backends.options import validate_openai_job
 from composer.backends.prices import PriceTable
-from composer.backends.retry import DEFAULT_RETRY, RetryPolicy, Sleep, parse_retry_after, retrying
+from composer.backends.retry import Sleep, parse_retry_after, retrying
+from composer.backends.schedule import DEFAULT_RETRY, RetryPolicy
+from composer.backends.types import (
+    ClosingBackend,
+    Cost,
+    Credits,
+    GenerationResult,
+    Job,
+    Progress,
+    ProgressEvent,
+    Stopwatch,
+    Submission,
+    no_progress,
+)
 from composer.frames import sniff_image_type
 
 MODEL = "gpt-image-2"

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import re
 
-from composer.backends.base import GenerationOptions, Job, OptionError
+from composer.backends.errors import OptionError
+from composer.backends.types import GenerationOptions, Job
 
 KIE_ASPECT_RATIOS = ("auto", "1:1", "3:2", "2:3", "4:3", "3:4", "5:4", "4:5", "16:9", "9:16",
                      "2:1", "1:2", "3:1", "1:3", "21:9", "9:21")

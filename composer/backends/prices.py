@@ -13,8 +13,8 @@ from typing import Any
 
 from pydantic import Field
 
-from composer.backends.base import Cost, Job
 from composer.backends.options import kie_model_for, model_family
+from composer.backends.types import Cost, Job
 from composer.models import Asset
 from composer.yamlio import load_model
 

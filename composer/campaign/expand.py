@@ -15,7 +15,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from composer.backends.base import BackendName
+from composer.backends.types import BackendName
 from composer.campaign.errors import CampaignFileError, CapExceededError
 from composer.campaign.load import CampaignSource
 from composer.campaign.models import EXPLICIT_GROUP, Campaign, GenerationOptions, Group, Quota, Variant

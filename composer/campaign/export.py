@@ -8,14 +8,10 @@ Layout of an output folder::
     images/<id>.<ext>           generated results (``compose campaign run``)
     ledger.sqlite               what happened to every shot (``compose campaign run``)
 
-Prompt files are ``composer.export.prompt_files`` (what ``compose shot --out`` writes) but are
-written by ``composer.campaign.writer``: whole or not at all, without the per-file fsync of
-``write_atomic``, by the worker that composed them (``composer.campaign.parallel``) or, in a
-one-process export, by a child process so the file-system calls overlap the composing. A reader
-never sees half a file either way; skipping 30,000 fsyncs and taking the
-writes off the critical path is what keeps a 10,000-shot export close to the time composing alone
-takes. The manifest and index, which say what the folder holds, are written last with
-``write_atomic`` (fsynced).
+Prompt files are what ``compose shot --out`` writes (``composer.export.prompt_files``), written
+as each shot is composed, one shot after the other; the manifest and index, which say what the
+folder holds, last. Every file is written whole or not at all (``composer.files``): Ctrl-C or a
+failure leaves whole files and no manifest.
 """
 
 from __future__ import annotations
@@ -27,10 +23,8 @@ from pathlib import Path
 
 from composer.campaign.expand import Expansion
 from composer.campaign.ledger import FolderLock
-from composer.campaign.parallel import plan_rows
 from composer.campaign.plan import Plan, Planner, PlanRow
-from composer.errors import ExportError
-from composer.export import prompt_files, write_atomic
+from composer.export import make_folder, prompt_files, write_files
 
 BRIEFS_DIR = "briefs"
 IMAGES_DIR = "images"
@@ -61,34 +55,32 @@ def output_name(row: PlanRow) -> str:
     return f"{IMAGES_DIR}/{row.id}.{ext}"
 
 
-def export_campaign(expansion: Expansion, planner: Planner, folder: Path, *, workers: int | None = None
-                    ) -> ExportResult:
+def export_campaign(expansion: Expansion, planner: Planner, folder: Path) -> ExportResult:
     """Compose every shot and write its prompt files, then the manifest and index (folder locked)."""
     with FolderLock(folder, purpose="campaign export"):
-        plan = write_plan_files(expansion, planner, folder, workers=workers)
+        plan = write_plan_files(expansion, planner, folder)
     return ExportResult(plan, folder, 3 * len(plan.rows))
 
 
-def write_plan_files(expansion: Expansion, planner: Planner, folder: Path, *, workers: int | None = None) -> Plan:
+def write_plan_files(expansion: Expansion, planner: Planner, folder: Path) -> Plan:
     """Plan every shot, writing its prompt files as it is composed; then ``manifest.csv`` and ``index.md``.
 
-    Nothing is held per shot but its ``PlanRow``: a 10,000-shot export never has 10,000 briefs in
-    memory. Big campaigns are composed on every core (``composer.campaign.parallel``).
+    Nothing is held per shot but its ``PlanRow``: a big export never has every brief in memory.
     """
     briefs_dir = folder / BRIEFS_DIR
-    try:
-        briefs_dir.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise ExportError(f"cannot create {briefs_dir}: {exc.strerror}") from None
-    rows = plan_rows(expansion, planner, lambda brief: prompt_files(brief, briefs_dir), workers=workers)
+    make_folder(briefs_dir)
+    rows = []
+    for row, brief in planner.stream(expansion):
+        write_files(prompt_files(brief, briefs_dir))
+        rows.append(row)
     plan = Plan(expansion, rows)
     write_listing(plan, folder)
     return plan
 
 
 def write_listing(plan: Plan, folder: Path) -> None:
-    """``manifest.csv`` and ``index.md`` for a plan, atomically."""
-    write_atomic({folder / MANIFEST: manifest_csv(plan), folder / INDEX: index_markdown(plan)})
+    """``manifest.csv`` and ``index.md`` for a plan, each whole or not at all."""
+    write_files({folder / MANIFEST: manifest_csv(plan), folder / INDEX: index_markdown(plan)})
 
 
 def manifest_row(row: PlanRow) -> list[object]:

@@ -6,6 +6,9 @@ is committed the moment the provider returns it, before polling starts, and ever
 ever created is kept in ``tasks``: a run that was interrupted, even by SIGKILL, resumes by polling
 the tasks it already paid for instead of creating them again.
 
+The schema is versioned (``meta.schema``); ``MIGRATIONS`` upgrades an older ledger in place when
+it is opened.
+
 SQLite runs in WAL mode with ``synchronous=NORMAL``: a committed row survives the process being
 killed (it is in the OS's hands), though not necessarily a power cut; ``status`` can read while a
 run writes. A second run on the same folder is refused by ``FolderLock`` (an advisory ``flock``
@@ -28,12 +31,13 @@ from composer.campaign.errors import LedgerError
 
 LEDGER_FILE = "ledger.sqlite"
 LOCK_FILE = ".campaign.lock"
-SCHEMA_VERSION = "1"
+SCHEMA_VERSION = 2
+"""The schema this composer writes. A ledger of an older version is migrated when a run opens it."""
 
 State = Literal["composed", "submitting", "submitted", "done", "failed", "uncertain"]
 STATES: tuple[State, ...] = ("composed", "submitting", "submitted", "done", "failed", "uncertain")
 
-_SCHEMA = """
+_SCHEMA_V1 = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS shots (
     id TEXT PRIMARY KEY,
@@ -65,6 +69,18 @@ CREATE TABLE IF NOT EXISTS tasks (
     created_at REAL NOT NULL
 );
 """
+"""The first schema; every later version is reached through ``MIGRATIONS``, new ledgers included, so
+every migration runs on every fresh ledger in the tests."""
+
+MIGRATIONS: dict[int, tuple[str, ...]] = {
+    2: (
+        # The post-download inspector (pixel QC): its JSON report, and whether a person must look.
+        "ALTER TABLE shots ADD COLUMN qc TEXT",
+        "ALTER TABLE shots ADD COLUMN needs_review INTEGER NOT NULL DEFAULT 0",
+    ),
+}
+"""Version -> the statements that take a ledger from the version before to it. To add a table or a
+column: add version ``SCHEMA_VERSION + 1`` here and raise ``SCHEMA_VERSION``."""
 
 
 PROMPT_REF = "\x00job.prompt"
@@ -129,6 +145,10 @@ class Entry:
     in_plan: bool
     """False once the campaign no longer has the shot (its row and files are kept: they were paid for)."""
     updated_at: float
+    qc: dict[str, Any] | None = None
+    """The post-download inspector's report, when one ran."""
+    needs_review: bool = False
+    """The inspector asked for a person to look at the result."""
 
     @classmethod
     def from_row(cls, row: sqlite3.Row) -> Entry:
@@ -140,6 +160,7 @@ class Entry:
             attempts=row["attempts"], est_credits=row["est_credits"], credits=row["credits"], usd=row["usd"],
             files=json.loads(row["files"]) if row["files"] else [], error=row["error"], blocked=row["blocked"],
             in_plan=bool(row["in_plan"]), updated_at=row["updated_at"],
+            qc=json.loads(row["qc"]) if row["qc"] else None, needs_review=bool(row["needs_review"]),
         )  # fmt: skip
 
     @property
@@ -163,13 +184,25 @@ class Ledger:
             self.db.execute("PRAGMA journal_mode=WAL")
             self.db.execute("PRAGMA synchronous=NORMAL")
             if create:
-                self.db.executescript(_SCHEMA)
-                self.db.execute("INSERT OR IGNORE INTO meta VALUES ('schema', ?)", (SCHEMA_VERSION,))
+                self.db.executescript(_SCHEMA_V1)
+                self.db.execute("INSERT OR IGNORE INTO meta VALUES ('schema', '1')")
             version = self.meta("schema")
+            if version is not None and version.isdigit() and int(version) < SCHEMA_VERSION:
+                self._migrate(int(version))  # readers too: `status` on an old folder just works
+                version = self.meta("schema")
         except (sqlite3.DatabaseError, OSError) as exc:
             raise LedgerError(f"{self.path}: not a usable campaign ledger ({exc})") from None
-        if version != SCHEMA_VERSION:
-            raise LedgerError(f"{self.path}: ledger schema {version!r}, this composer reads {SCHEMA_VERSION!r}")
+        if version != str(SCHEMA_VERSION):
+            raise LedgerError(f"{self.path}: ledger schema {version!r}, this composer reads up to "
+                              f"{SCHEMA_VERSION} (a newer composer wrote it?)")
+
+    def _migrate(self, version: int) -> None:
+        """Bring the ledger from ``version`` to ``SCHEMA_VERSION``, one committed step per version."""
+        for target in range(version + 1, SCHEMA_VERSION + 1):
+            with self._tx():
+                for statement in MIGRATIONS[target]:
+                    self.db.execute(statement)
+                self.db.execute("UPDATE meta SET value = ? WHERE key = 'schema'", (str(target),))
 
     def close(self) -> None:
         self.db.close()
@@ -248,8 +281,10 @@ class Ledger:
         """Keep the state, record why the last attempt stopped (e.g. a poll timeout to resume)."""
         self._set(shot_id, error=error)
 
-    def done(self, shot_id: str, files: list[dict[str, str]], credits: float | None, usd: float | None) -> None:
-        self._set(shot_id, state="done", files=json.dumps(files), credits=credits, usd=usd, error=None)
+    def done(self, shot_id: str, files: list[dict[str, str]], credits: float | None, usd: float | None, *,
+             qc: dict[str, Any] | None = None, needs_review: bool = False) -> None:
+        self._set(shot_id, state="done", files=json.dumps(files), credits=credits, usd=usd, error=None,
+                  qc=json.dumps(qc) if qc is not None else None, needs_review=int(needs_review))
 
     def failed(self, shot_id: str, error: str) -> None:
         self._set(shot_id, state="failed", error=error)
@@ -260,7 +295,7 @@ class Ledger:
     def reset(self, shot_id: str) -> None:
         """Forget a stale or failed shot's attempt so it can be generated again."""
         self._set(shot_id, state="composed", task_id=None, submission=None, files=None, credits=None,
-                  usd=None, sent_hash=None)
+                  usd=None, sent_hash=None, qc=None, needs_review=0)
 
     def _set(self, shot_id: str, *, attempts_inc: bool = False, **fields: Any) -> None:
         """One UPDATE: outside ``_tx`` it is a transaction of its own (the connection autocommits)."""

@@ -15,16 +15,15 @@ from typing import Annotated, Literal
 
 from pydantic import Field, model_validator
 
-from composer.models import Asset, ShotDeltas
+from composer.models import Asset, FileSafeName, ShotDeltas
 from composer.shot import ShotSpec
 
-ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._-]*$"
+CampaignId = FileSafeName
 """Campaign-local ids (cast, group and variant names) are file-name safe: they end up in shot ids."""
 
 DEFAULT_MAX_SHOTS = 10_000
 """The expansion cap when a campaign sets none: more shots than this need explicit confirmation."""
 
-CampaignId = Annotated[str, Field(pattern=ID_PATTERN)]
 Pair = Annotated[list[str], Field(min_length=2, max_length=2)]
 
 EXPLICIT_GROUP = "shots"
@@ -72,7 +71,7 @@ class CastMember(Asset):
 class Variant(Asset):
     """One variation within a matrix group: its own deltas and options on top of the group's."""
 
-    name: str = Field(pattern=ID_PATTERN)
+    name: CampaignId
     """The variant's name: part of each shot's identity, so renaming it makes new shots."""
     deltas: ShotDeltas = ShotDeltas()
     """Deltas for this variant; lists extend the group's, scalars override them."""

@@ -1,9 +1,9 @@
 """Planning a campaign: compose every shot once, price it from the price table, total it up.
 
 ``Planner.attempt`` composes one shot into its ``PlanRow`` and brief; ``Planner.stream`` does a
-whole campaign one shot at a time (``composer.campaign.parallel`` does it on every core), so
-export writes files as it goes and nothing holds the whole campaign's briefs. A ``PlanRow`` is the
-small, flat record that plans, manifests, ledgers and budgets share.
+whole campaign one shot at a time, so export writes files as it goes and nothing holds the whole
+campaign's briefs. A ``PlanRow`` is the small, flat record that plans, manifests, ledgers and
+budgets share.
 """
 
 from __future__ import annotations
@@ -16,10 +16,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from composer.backends.base import Cost, Job, OptionError
-from composer.backends.base import GenerationOptions as JobOptions
+from composer.backends.errors import OptionError
 from composer.backends.options import validate_job
 from composer.backends.prices import PriceTable
+from composer.backends.types import Cost, Job
+from composer.backends.types import GenerationOptions as JobOptions
 from composer.campaign.errors import BudgetError, CampaignError
 from composer.campaign.expand import Expansion, Shot
 from composer.compose import Brief, Composer

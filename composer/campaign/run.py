@@ -1,21 +1,16 @@
 """Running a campaign: every shot generated once, with bounded concurrency, a budget and resume.
 
 ``run_campaign`` takes the folder lock, opens the ledger and exports the plan (every brief composed
-and written to ``briefs/``, so bad input stops the run before anything is sent). Then
-``concurrency`` workers, sharing one backend per provider, work through the shots:
-
-- tasks the ledger shows as submitted (paid for) come first: polled and downloaded, never re-created,
-  even for shots since dropped from the campaign (their images are kept, like their cost);
-- done shots are skipped; a done shot whose brief has changed since is *stale*: reported, and only
-  regenerated with ``regenerate_stale`` (its old files move to ``images/superseded/``);
-- a shot whose create request may have been accepted without its reply arriving (``uncertain``,
-  or ``submitting`` after a crash) is not re-sent unless ``retry_uncertain``: that might pay twice;
-- new and failed shots are submitted while the budget allows; the provider's task id is committed
-  to the ledger before polling starts.
+and written to ``briefs/``, so bad input stops the run before anything is sent). ``select_shots``
+(``select.py``) decides what to collect, submit, skip or leave alone. Then ``concurrency``
+workers, sharing one backend per provider, drive each shot through the same lifecycle as a single
+shot (``composer.generate.lifecycle.drive``), with the shot's ledger row as its store: the
+provider's task id is committed before polling starts, and a Ctrl-C lets in-flight create requests
+answer and records their task ids, so the next run collects them.
 
 What is sent is the exported ``briefs/<id>.txt`` (checked against its digest): the runner holds a
-small row per shot and one prompt per running task, never the campaign's briefs. A Ctrl-C lets
-in-flight create requests answer and records their task ids, so the next run collects them.
+small row per shot and one prompt per running task, never the campaign's briefs. The runner's own
+concerns are the budget, stopping on errors every request would hit, and stale shots' old files.
 """
 
 from __future__ import annotations
@@ -28,54 +23,34 @@ import time
 from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Literal
 
-from composer.backends.base import (
+from composer.backends.errors import (
     AuthError,
-    Backend,
-    Cost,
     FeatureDisabledError,
-    GenerationError,
-    GenerationResult,
     InsufficientCreditsError,
-    Job,
     MissingKeyError,
     QuotaExceededError,
-    Submission,
-    SubmitUncertainError,
     TaskFailedError,
-    TransientError,
 )
+from composer.backends.types import Backend, Cost, Job, Submission
 from composer.campaign.errors import BudgetError, CampaignError
 from composer.campaign.expand import Expansion
 from composer.campaign.export import BRIEFS_DIR, IMAGES_DIR, write_plan_files
 from composer.campaign.ledger import Entry, FolderLock, Ledger
 from composer.campaign.plan import Plan, Planner, PlanRow, check_one_image
+from composer.campaign.select import RunSettings, Work, select_shots
+from composer.campaign.store import LedgerStore
+from composer.generate.lifecycle import Ending, Lifecycle, Stop, drive
 
 SUPERSEDED_DIR = "superseded"
-SUBMIT_GRACE_SECONDS = 30.0
-"""After Ctrl-C, how long in-flight create requests may take to answer so their task ids are kept."""
 
 FATAL = (AuthError, InsufficientCreditsError, MissingKeyError, QuotaExceededError, FeatureDisabledError)
 """Errors every further request would hit too: the run stops starting tasks."""
 
 BackendFactory = Callable[[str], Backend]
+DEFAULT_SETTINGS = RunSettings()
 
-
-@dataclass(frozen=True)
-class RunSettings:
-    concurrency: int = 4
-    """Most tasks in flight at once (being created or polled)."""
-    budget_credits: float | None = None
-    """Stop starting tasks once the credits spent and committed in this folder (every run) would exceed it."""
-    regenerate_stale: bool = False
-    """Generate again the done shots whose brief changed since."""
-    retry_uncertain: bool = False
-    """Send again the shots whose create request may or may not have been accepted."""
-    attempts: int = 3
-    """Tries per shot within one run for transient failures (on top of the backend's own retries)."""
-    retry_delay: float = 2.0
-    """Seconds before a shot's second try; doubles after each."""
+__all__ = ["CampaignRunner", "RunSettings", "RunStats", "incomplete", "ledger_row", "run_campaign"]
 
 
 @dataclass
@@ -107,34 +82,6 @@ class RunStats:
         return max(self.total - self.done - self.failed - self.not_started - self._settled_uncertain, 0)
 
 
-@dataclass(frozen=True)
-class _Item:
-    """A shot to submit, or a submitted task to collect (its ``entry`` holds the submission)."""
-
-    kind: Literal["collect", "submit"]
-    row: PlanRow | None
-    """None only for a task to collect whose shot is no longer in the campaign."""
-    entry: Entry | None
-
-    @property
-    def planned(self) -> PlanRow:
-        assert self.row is not None, "only a shot of the plan is submitted"
-        return self.row
-
-    @property
-    def id(self) -> str:
-        if self.row is not None:
-            return self.row.id
-        assert self.entry is not None, "a task to collect comes with its ledger entry"
-        return self.entry.id
-
-    @property
-    def estimate(self) -> Cost:
-        if self.row is not None:
-            return self.row.cost
-        return Cost(usd=None, credits=self.entry.est_credits if self.entry else None)
-
-
 class CampaignRunner:
     """Generates a campaign's shots into ``folder``; one instance per run, on one event loop."""
 
@@ -145,7 +92,7 @@ class CampaignRunner:
         folder: Path,
         ledger: Ledger,
         backends: BackendFactory,
-        settings: RunSettings = RunSettings(),
+        settings: RunSettings = DEFAULT_SETTINGS,
         on_update: Callable[[RunStats], None] = lambda stats: None,
     ) -> None:
         self.expansion = expansion
@@ -160,11 +107,10 @@ class CampaignRunner:
         self._stopping = False
         self._interrupted = False
         self._committed = 0.0
-        self._retryable: set[str] = set()
 
     # -- before anything is sent ----------------------------------------------------------------
-    def prepare(self) -> list[_Item]:
-        """Export the plan (bad input raises here), record it in the ledger, and order the work."""
+    def prepare(self) -> list[Work]:
+        """Export the plan (bad input raises here), record it in the ledger, and choose the work."""
         plan = write_plan_files(self.expansion, self.planner, self.folder)
         self.ledger.plan([ledger_row(row) for row in plan.rows])
         self.ledger.set_meta(
@@ -172,49 +118,26 @@ class CampaignRunner:
             library=str(self.planner.composer.library.root.resolve()),
             title=self.expansion.campaign.name or self.expansion.source.path.stem,
         )
-        entries = self.ledger.entries()
-        items = sorted(self._items(plan, entries), key=lambda i: i.kind != "collect")
+        selection = select_shots(plan, self.ledger.entries(), self.settings)
+        for shot_id in selection.interrupted:  # a run died mid-create (or OpenAI's bytes were lost)
+            self.ledger.uncertain(shot_id, "the run stopped while its create request was in flight; the provider "
+                                           "may have accepted it: check its dashboard for this shot")
+        self.stats.skipped, self.stats.stale = selection.skipped, selection.stale
+        self.stats.uncertain, self.stats.blocked = selection.uncertain, selection.blocked
         self._committed = self.ledger.spent_credits()
         self.stats.credits = self._committed
-        self.stats.total = len(items)
-        self._check_budget(plan, items)
-        for name in {_backend_name(item) for item in items}:
+        self.stats.total = len(selection.work)
+        self._check_budget(plan, selection.work)
+        for name in {work.backend for work in selection.work}:
             self._backend(name)  # a missing key stops the run here, and no client is imported mid-run
-        return items
+        return selection.work
 
-    def _items(self, plan: Plan, entries: dict[str, Entry]) -> Iterator[_Item]:
-        planned = {row.id for row in plan.rows}
-        for dropped in entries.values():  # paid for, then dropped from the campaign: still collected
-            if dropped.id not in planned and dropped.state == "submitted" and dropped.task_id:
-                yield _Item("collect", None, dropped)
-        for row in plan.rows:
-            entry = entries.get(row.id)
-            state = entry.state if entry else "composed"
-            changed = entry is not None and entry.sent_hash not in (None, row.brief_hash)
-            if row.blocked:
-                self.stats.blocked.append(row.id)
-            elif state == "submitted" and entry and entry.task_id:
-                yield _Item("collect", row, entry)
-            elif state == "done" and not (changed and self.settings.regenerate_stale):
-                self.stats.skipped += 1
-                if changed:
-                    self.stats.stale.append(row.id)
-            elif state in ("uncertain", "submitting", "submitted") and not self.settings.retry_uncertain:
-                if entry and state != "uncertain":  # a run died mid-create (or OpenAI's bytes were lost)
-                    self.ledger.uncertain(
-                        row.id,
-                        "the run stopped while its create request was in flight; the provider may have accepted it",
-                    )
-                self.stats.uncertain.append(row.id)
-            else:
-                yield _Item("submit", row, entry)
-
-    def _check_budget(self, plan: Plan, items: list[_Item]) -> None:
+    def _check_budget(self, plan: Plan, work: list[Work]) -> None:
         budget = self.settings.budget_credits
         if budget is None:
             return
         check_one_image(budget, plan.rows)
-        pending = [i.estimate.credits for i in items if i.kind == "submit" and i.estimate.credits is not None]
+        pending = [w.estimate.credits for w in work if w.kind == "submit" and w.estimate.credits is not None]
         left = budget - self._committed
         if pending and left < min(pending):
             raise BudgetError(
@@ -224,8 +147,8 @@ class CampaignRunner:
             )
 
     # -- the run --------------------------------------------------------------------------------
-    async def run(self, items: list[_Item]) -> RunStats:
-        queue = iter(items)
+    async def run(self, work: list[Work]) -> RunStats:
+        queue = iter(work)
         self.stats.started = time.monotonic()
         self._update()
         handling_sigint = self._handle_sigint()
@@ -262,16 +185,15 @@ class CampaignRunner:
             return False
         return True
 
-    async def _worker(self, queue: Iterator[_Item]) -> None:
-        for item in queue:  # one shared iterator: each item goes to exactly one worker
-            if item.kind == "collect":
-                submission = Submission.from_json(item.entry.submission or {}) if item.entry else None
-                await self._running(self._collect(item.id, item.estimate, submission))
-            elif self._stopping or not self._reserve(item.planned):
+    async def _worker(self, queue: Iterator[Work]) -> None:
+        for work in queue:  # one shared iterator: each item goes to exactly one worker
+            if work.kind == "collect":
+                await self._running(self._collect(work))
+            elif self._stopping or not self._reserve(work.planned):
                 self.stats.not_started += 1
                 self._update()
             else:
-                await self._running(self._generate(item))
+                await self._running(self._generate(work))
 
     async def _running(self, work: Awaitable[None]) -> None:
         self.stats.running += 1
@@ -302,53 +224,53 @@ class CampaignRunner:
             self._stopping = True
             self.stats.stop_reason = reason
 
-    async def _generate(self, item: _Item) -> None:
-        """Submit (retrying transient failures), then collect."""
-        row = item.planned
-        if item.entry is not None and item.entry.state == "done":
-            self._supersede(item.entry)
-        for attempt in range(1, self.settings.attempts + 1):
-            outcome = await self._submit(row)
-            if isinstance(outcome, Submission):
-                await self._collect(row.id, row.cost, outcome)
-                return
-            if outcome == "uncertain":
-                self.stats._settled_uncertain += 1
-                return  # committed credits stay: the provider may bill it
-            if self._stopping or row.id not in self._retryable or attempt == self.settings.attempts:
-                break
-            await asyncio.sleep(self.settings.retry_delay * 2 ** (attempt - 1))
-        self._release(row.cost)
-        self.stats.failed += 1
+    @property
+    def _lifecycle(self) -> Lifecycle:
+        s = self.settings
+        return Lifecycle(attempts=s.attempts, retry_delay=s.retry_delay, submit_grace=s.submit_grace,
+                         inspect=s.inspect, stopping=lambda: self._stopping)
 
-    async def _submit(self, row: PlanRow) -> Submission | Literal["failed", "uncertain"]:
-        """Record ``submitting``, create the task and commit its id before anything else happens."""
+    async def _generate(self, work: Work) -> None:
+        """Send the shot's exported brief through the lifecycle."""
+        row = work.planned
+        if work.entry is not None and work.entry.state == "done":
+            self._supersede(work.entry)
         try:
             job = self._job(row)
         except CampaignError as exc:
-            return self._failed(row, str(exc))
-        backend = self._backend(job.backend)
-        self.ledger.submitting(row.id, row.brief_hash, job.backend)
-        self._retryable.discard(row.id)
-        task = asyncio.ensure_future(backend.submit(job))
-        try:
-            submission = await asyncio.shield(task)
-        except asyncio.CancelledError:
-            await self._record_after_cancel(row, task)
-            raise
-        except SubmitUncertainError as exc:
-            self.ledger.uncertain(row.id, str(exc))
-            self.stats.uncertain.append(row.id)
-            self.stats.errors[row.id] = str(exc)
-            return "uncertain"
-        except GenerationError as exc:
-            if isinstance(exc, TransientError):  # the backend gave up retrying; nothing was created
-                self._retryable.add(row.id)
-            elif isinstance(exc, FATAL):
-                self._stop(str(exc))
-            return self._failed(row, str(exc))
-        self.ledger.submitted(row.id, submission.task_id, submission.to_json(), job.backend)
-        return submission
+            self.ledger.failed(row.id, str(exc))
+            self._settle(row.id, row.cost, Ending(None, Stop("unsent", str(exc))))
+            return
+        store = LedgerStore(self.ledger, row.id, row.cost, sent_hash=row.brief_hash, backend=job.backend)
+        ending = await drive(self._backend(job.backend), store, self.folder / IMAGES_DIR, row.id, job=job,
+                             policy=self._lifecycle)
+        self._settle(row.id, row.cost, ending)
+
+    async def _collect(self, work: Work) -> None:
+        """Poll and download a task a run already paid for; never create it again."""
+        if work.entry is None or not work.entry.submission:
+            return
+        submission = Submission.from_json(work.entry.submission)
+        store = LedgerStore(self.ledger, work.id, work.estimate, backend=submission.backend)
+        ending = await drive(self._backend(submission.backend), store, self.folder / IMAGES_DIR, work.id,
+                             submission=submission, policy=self._lifecycle)
+        self._settle(work.id, work.estimate, ending)
+
+    def _settle(self, shot_id: str, estimate: Cost, ending: Ending) -> None:
+        """Count how a shot ended; release its budget when nothing will be billed."""
+        if ending.stop is None:
+            self.stats.done += 1
+            return
+        self.stats.errors[shot_id] = ending.stop.message
+        if ending.stop.status == "uncertain":  # committed credits stay: the provider may bill it
+            self.stats.uncertain.append(shot_id)
+            self.stats._settled_uncertain += 1
+            return
+        if isinstance(ending.error, FATAL):
+            self._stop(str(ending.error))
+        if ending.stop.status == "unsent" or isinstance(ending.error, TaskFailedError):  # KIE bills no failed task
+            self._release(estimate)
+        self.stats.failed += 1
 
     def _job(self, row: PlanRow) -> Job:
         """The job from the exported prompt file, which must still be the planned prompt."""
@@ -360,56 +282,6 @@ class CampaignRunner:
         if hashlib.sha256(prompt.encode()).hexdigest() != row.prompt_sha256:
             raise CampaignError(f"{path} changed during the run; run again to re-plan")
         return self.planner.job_for(row, prompt)
-
-    def _failed(self, row: PlanRow, reason: str) -> Literal["failed"]:
-        self.ledger.failed(row.id, reason)
-        self.stats.errors[row.id] = reason
-        return "failed"
-
-    async def _record_after_cancel(self, row: PlanRow, task: asyncio.Future[Submission]) -> None:
-        """Interrupted mid-create: let the request answer so its task id is kept, not lost."""
-        with contextlib.suppress(BaseException):
-            await asyncio.wait_for(asyncio.shield(task), SUBMIT_GRACE_SECONDS)
-        if task.done() and not task.cancelled() and task.exception() is None:
-            submission = task.result()
-            self.ledger.submitted(row.id, submission.task_id, submission.to_json(), submission.job.backend)
-        elif task.done():
-            self.ledger.failed(row.id, f"interrupted; create request failed: {task.exception()}")
-        else:
-            task.cancel()
-            self.ledger.uncertain(row.id, "interrupted while its create request was in flight")
-
-    async def _collect(self, shot_id: str, estimate: Cost, submission: Submission | None) -> None:
-        """Poll and download an accepted task; resumable failures are retried here, never re-created."""
-        if submission is None:
-            return
-        backend = self._backend(submission.backend)
-        for attempt in range(1, self.settings.attempts + 1):
-            try:
-                result = await backend.collect(submission, self.folder / IMAGES_DIR, shot_id)
-            except GenerationError as exc:
-                if exc.resumable and attempt < self.settings.attempts:
-                    self.ledger.note(shot_id, str(exc))
-                    await asyncio.sleep(self.settings.retry_delay * 2 ** (attempt - 1))
-                    continue
-                self.stats.errors[shot_id] = str(exc)
-                self.stats.failed += 1
-                if exc.resumable:  # paid for: it stays submitted and the next run collects it
-                    self.ledger.note(shot_id, str(exc))
-                else:
-                    if isinstance(exc, TaskFailedError):  # KIE does not bill a failed task
-                        self._release(estimate)
-                    self.ledger.failed(shot_id, str(exc))
-                return
-            self._record_done(shot_id, estimate, result)
-            return
-
-    def _record_done(self, shot_id: str, estimate: Cost, result: GenerationResult) -> None:
-        files = file_records(result, self.folder)
-        credits = result.cost.credits if result.cost.credits is not None else estimate.credits
-        usd = result.cost.usd if result.cost.usd is not None else estimate.usd
-        self.ledger.done(shot_id, files, credits, usd)
-        self.stats.done += 1
 
     def _supersede(self, entry: Entry) -> None:
         """Keep a stale shot's paid-for files: move them aside before generating it again."""
@@ -430,12 +302,6 @@ class CampaignRunner:
         self.on_update(self.stats)
 
 
-def _backend_name(item: _Item) -> str:
-    """A submitted task is collected by the backend that created it; a new shot goes to its plan's."""
-    planned = item.row.backend if item.row else ""
-    return (item.entry.backend if item.kind == "collect" and item.entry else None) or planned
-
-
 def ledger_row(row: PlanRow) -> dict[str, object]:
     s = row.shot
     return {
@@ -451,18 +317,12 @@ def ledger_row(row: PlanRow) -> dict[str, object]:
     }
 
 
-def file_records(result: GenerationResult, folder: Path) -> list[dict[str, str]]:
-    """``[{"path", "sha256"}]`` for the result's files, paths relative to the output folder."""
-    return [{"path": str(path.relative_to(folder) if path.is_relative_to(folder) else path), "sha256": digest}
-            for path, digest in zip(result.files, result.sha256, strict=True)]
-
-
 def run_campaign(
     expansion: Expansion,
     planner: Planner,
     folder: Path,
     backends: BackendFactory,
-    settings: RunSettings = RunSettings(),
+    settings: RunSettings = DEFAULT_SETTINGS,
     *,
     on_update: Callable[[RunStats], None] = lambda stats: None,
     on_ready: Callable[[RunStats], None] = lambda stats: None,

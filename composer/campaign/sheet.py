@@ -3,7 +3,7 @@
 Thumbnails come from the files the ledger records for done shots; a shot that is not done (or a
 video, which Pillow cannot open) gets a grey tile saying so, so gaps are as visible as results.
 Each tile is labelled with the shot id, its cast and its scene (and variant). Big campaigns are
-split into pages (``contact-sheet-1.png``...); every page is written atomically.
+split into pages (``contact-sheet-1.png``...); every page is written whole or not at all.
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ from composer import images
 from composer.campaign.errors import CampaignError
 from composer.campaign.ledger import Entry, Ledger
 from composer.errors import ImageError
+from composer.files import cannot_write, writing
 
 SHEET_NAME = "contact-sheet"
 BACKGROUND = (250, 249, 246)
@@ -165,13 +166,11 @@ def _fit(draw: ImageDraw.ImageDraw, text: str, font: ImageFont.FreeTypeFont | Im
 
 
 def save_png(image: Image.Image, path: Path) -> Path:
-    """Save through a temp file and rename: a reader never sees half a sheet."""
-    temp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    """Save whole or not at all (``composer.files``; no fsync: the sheet is made again by asking)."""
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        image.save(temp, format="PNG", optimize=False)
-        os.replace(temp, path)
+        with writing(path, durable=False) as staged:
+            image.save(staged.file, format="PNG", optimize=False)
     except OSError as exc:
-        temp.unlink(missing_ok=True)
-        raise CampaignError(f"cannot write {path}: {exc.strerror}") from None
+        raise CampaignError(cannot_write(path, exc)) from None
     return path

@@ -27,11 +27,14 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "credits": ("composer.cli.generate", "credits"),
     "qc": ("composer.cli.qc", "qc"),
     "tui": ("composer.cli.tui", "tui"),
+    "review": ("composer.cli.review_data", "review"),
 }
 """Command name -> (module, attribute); each is imported on first use."""
 
 EXIT_ERROR = 1
 EXIT_INTERRUPTED = 130
+EXIT_BROKEN_PIPE = 128 + 13
+"""What a shell reports for a process that SIGPIPE ended: ``compose list | head -1`` is not an error."""
 
 
 class ComposeGroup(click.Group):
@@ -49,7 +52,11 @@ class ComposeGroup(click.Group):
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
-            return super().invoke(ctx)
+            result = super().invoke(ctx)
+            sys.stdout.flush()  # inside the try: a reader that went away is seen here, not at exit
+            return result
+        except BrokenPipeError:
+            _quiet_broken_pipe()
         except ComposerError as exc:
             click.echo(f"Error: {exc}", err=True)
             sys.exit(EXIT_ERROR)
@@ -65,6 +72,17 @@ class ComposeGroup(click.Group):
                 f"Error: internal error: {type(exc).__name__}: {exc} (set COMPOSER_DEBUG=1 for a traceback)", err=True
             )
             sys.exit(70)
+
+
+def _quiet_broken_pipe() -> None:
+    """End quietly, as Unix tools do when the reader of their output closed the pipe.
+
+    stdout is pointed at /dev/null first, so the interpreter's final flush of what is still
+    buffered cannot raise again on the way out (Python's documented recipe for SIGPIPE).
+    """
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    sys.exit(EXIT_BROKEN_PIPE)
 
 
 @click.group(cls=ComposeGroup, context_settings={"help_option_names": ["-h", "--help"]})

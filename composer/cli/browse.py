@@ -10,15 +10,29 @@ import click
 from composer.cli.options import library_option
 from composer.library import PLURALS, Library
 
-KIND_CHOICE = click.Choice(sorted(PLURALS))
-SINGULAR_CHOICE = click.Choice(sorted(set(PLURALS.values())))
+
+class Kind(click.Choice[str]):
+    """An asset kind typed either way (``character`` or ``characters``), passed on as the command needs it."""
+
+    name = "kind"
+
+    def __init__(self, *, plural: bool) -> None:
+        super().__init__(sorted(PLURALS) if plural else sorted(PLURALS.values()))
+        self.plural = plural
+        self._aliases = {**{p: p for p in PLURALS}, **{s: p for p, s in PLURALS.items()}}
+
+    def convert(self, value: object, param: click.Parameter | None, ctx: click.Context | None) -> str:
+        plural = self._aliases.get(str(value).strip().lower())
+        if plural is None:
+            return str(super().convert(value, param, ctx))  # click's own "is not one of ..." message
+        return plural if self.plural else PLURALS[plural]
 
 
 @click.command("list")
-@click.argument("kind", type=KIND_CHOICE, required=False)
+@click.argument("kind", type=Kind(plural=True), required=False)
 @library_option
 def list_assets(kind: str | None, library_dir: Path | None) -> None:
-    """List the ids of one KIND of asset, or of every kind."""
+    """List the ids of one KIND of asset (singular or plural: character or characters), or of every kind."""
     library = Library.find(library_dir)
     kinds = [kind] if kind else sorted(PLURALS)
     for plural in kinds:
@@ -31,13 +45,13 @@ def list_assets(kind: str | None, library_dir: Path | None) -> None:
 
 
 @click.command()
-@click.argument("kind", type=SINGULAR_CHOICE)
+@click.argument("kind", type=Kind(plural=False))
 @click.argument("asset_id", metavar="ID")
 @click.option("--format", "fmt", type=click.Choice(["yaml", "json"]), default="yaml", show_default=True)
 @click.option("--explain", is_flag=True, help="Brands only: which level of the extends chain set each value.")
 @library_option
 def show(kind: str, asset_id: str, fmt: str, explain: bool, library_dir: Path | None) -> None:
-    """Show one asset (KIND is brand, character, product, style, scene or target), validated.
+    """Show one asset (KIND is brand, character, product, style, scene or target, or their plurals), validated.
 
     A brand that extends another is shown resolved (merged with its parents).
     """

@@ -74,11 +74,8 @@ def plan(file: Path, fmt: str, budget_credits: float | None, library_dir: Path |
 
     Example: compose campaign plan examples/campaigns/spring-collection.yaml --budget-credits 2000
     """
-    from composer.campaign.parallel import plan_rows
-    from composer.campaign.plan import Plan
-
     library, expansion = _open(file, library_dir, max_shots, confirm)
-    result = Plan(expansion, plan_rows(expansion, _planner(library)))
+    result = _planner(library).plan(expansion)
     click.echo(render_plan(result, fmt), nl=fmt != "csv")
     result.check_budget(budget_credits)
 
@@ -267,10 +264,8 @@ def status(folder: Path, fmt: str, recheck_file: Path | None, library_dir: Path 
 
     result = read_status(folder)
     if recheck_file is not None:
-        from composer.campaign.parallel import plan_rows
-
         library, expansion = _open(recheck_file, library_dir, max_shots, confirm)
-        rows = plan_rows(expansion, _planner(library))
+        rows = _planner(library).plan(expansion).rows
         result = recheck(result, {row.id: row.brief_hash for row in rows})
     click.echo(json.dumps(result.to_json(), indent=2) if fmt == "json" else status_text(result))
 

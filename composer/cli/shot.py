@@ -10,10 +10,10 @@ from composer.cli.generate import GenerationFlags, generation_options, send_brie
 from composer.cli.options import library_option, shot_options
 from composer.cli.output import echo_brief
 from composer.compose import Composer
-from composer.export import export_prompt_files
+from composer.export import export_prompt_files, save_document
 from composer.library import Library
 from composer.lint import raise_if_blocking
-from composer.shot import build_spec, load_shot_file, parse_set
+from composer.shot import build_spec, load_shot_file, parse_set, shot_file_text
 
 
 @click.command()
@@ -32,6 +32,12 @@ from composer.shot import build_spec, load_shot_file, parse_set
     help="Extra reference frame, anywhere on disk (repeatable).",
 )
 @click.option("--name", help="File name stem for --out (default: cast and scene).")
+@click.option(
+    "--save",
+    "save_file",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="Also write the shot (the --shot file with these flags merged in) as a shot file for --shot.",
+)
 @click.option(
     "--format",
     "fmt",
@@ -66,6 +72,7 @@ def shot(
     shot_file: Path | None,
     references: tuple[Path, ...],
     name: str | None,
+    save_file: Path | None,
     fmt: str,
     out: Path | None,
     generate: bool,
@@ -97,6 +104,9 @@ def shot(
         deltas=parse_set(sets),
     )
     brief = Composer(library).compose(spec)
+    if save_file:  # before lint can refuse it: a saved shot is how one comes back to fix it
+        save_document(save_file, shot_file_text(spec, save_file))
+        click.echo(f"wrote {save_file}", err=True)
     for finding in brief.findings:
         click.echo(str(finding), err=True)
     if generate:

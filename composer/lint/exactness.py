@@ -54,6 +54,19 @@ def check_exactness(ctx: LintContext) -> list[Finding]:
     return findings
 
 
+def stated_counts(ctx: LintContext) -> list[Count]:
+    """Every exact count the brief states (``counts`` deltas and "exactly N <noun>" in the text)."""
+    return _count_statements(ctx)[0]
+
+
+def stated_orders(ctx: LintContext) -> list[tuple[str, ...]]:
+    """Every left-to-right order the brief states: the ``order`` delta as written, else the
+    "left to right: a, b, c" statements of its text (their words singularised)."""
+    if ctx.brief.spec.deltas.order:
+        return [tuple(ctx.brief.spec.deltas.order)]
+    return list(dict.fromkeys(tuple(" ".join(i) for i in o.items) for o in _order_statements(ctx)))
+
+
 # -- counts ----------------------------------------------------------------------------------------
 
 def parse_count(tokens: list[Token]) -> tuple[int | None, str, str] | None:

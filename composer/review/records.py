@@ -161,3 +161,18 @@ class Rerun:
     created_at: float
     done_take: int | None
     """The take that answered it, once generated."""
+
+
+@dataclass(frozen=True)
+class CheckAnswer:
+    """One reviewer's answer to one instruction check on one take."""
+
+    shot_id: str
+    take: int
+    reviewer: str
+    check_id: str
+    kind: str
+    label: str
+    answer: int
+    """For a count: how far off (0 honoured); else 1 honoured, 0 not."""
+    honoured: bool

@@ -20,7 +20,12 @@ API (what the review web app, the CLI and the campaign runner call)::
     store.view(shot_id, reviewer)                    # -> ShotView: takes labelled A/B/C in this reviewer's
                                                      #    order, model/backend/target/cost/brief hidden when blind
     store.save(reviewer, shot_id, take, scores={"fidelity": 7, ...}, verdict="regenerate",
-               note="...", deltas={"counts": ["4 candles"]})   # one transaction; scores=None leaves them
+               note="...", deltas={"counts": ["4 candles"]},
+               checks={"count:candle": "+1", "avoid:red-anywhere-in-frame": "yes"})
+                                                     # one transaction; a value of None removes it
+    store.checks(shot_id)                            # -> list[Check]: the brief's instruction checks
+                                                     #    (id, kind count|order|avoid|include|palette, label)
+    store.answers(shot_id=None)                      # -> list[CheckAnswer] (.honoured)
     store.scores(shot_id=None)                       # -> list[Score]
     store.reviews(shot_id=None)                      # -> list[Review] (verdict, note, deltas per reviewer, take)
     store.divergences(shot_id=None)                  # -> list[Divergence] not yet resolved, above threshold
@@ -42,6 +47,7 @@ import threading
 import time
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Self
 
@@ -52,10 +58,12 @@ from composer.errors import ComposerError
 from composer.library import DEFAULT_RUBRIC, Library
 from composer.models import Rubric
 from composer.review import blind
+from composer.review.checks import Check, CheckSource, honoured, parse_answer
 from composer.review.errors import ReviewError, ReviewInputError
 from composer.review.inputs import check_deltas, check_reviewer, check_score, check_text, check_verdict
 from composer.review.records import (
     VERDICTS,
+    CheckAnswer,
     Divergence,
     LabelledTake,
     Rerun,
@@ -66,40 +74,29 @@ from composer.review.records import (
     ShotView,
     Take,
 )
-from composer.review.takes import Found, folder_kind, found_in, image_path
+from composer.review.schema import migrate
+from composer.review.takes import add_take, folder_kind, found_in, take_from_row
 
-REVIEW_SCHEMA = "1"
 
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS review_shots (
-    id TEXT PRIMARY KEY, grp TEXT NOT NULL, cast_label TEXT NOT NULL, scene TEXT NOT NULL,
-    variant TEXT NOT NULL, seq INTEGER NOT NULL);
-CREATE TABLE IF NOT EXISTS review_takes (
-    shot_id TEXT NOT NULL, take INTEGER NOT NULL, key TEXT NOT NULL UNIQUE, source TEXT NOT NULL,
-    target TEXT, backend TEXT, model TEXT, files TEXT NOT NULL, credits REAL, usd REAL, sent_hash TEXT,
-    brief TEXT, parent INTEGER, reason TEXT NOT NULL, created_at REAL NOT NULL, PRIMARY KEY (shot_id, take));
-CREATE TABLE IF NOT EXISTS review_scores (
-    shot_id TEXT NOT NULL, take INTEGER NOT NULL, reviewer TEXT NOT NULL, dimension TEXT NOT NULL,
-    score INTEGER NOT NULL, updated_at REAL NOT NULL, PRIMARY KEY (shot_id, take, reviewer, dimension));
-CREATE TABLE IF NOT EXISTS review_verdicts (
-    shot_id TEXT NOT NULL, take INTEGER NOT NULL, reviewer TEXT NOT NULL, verdict TEXT,
-    note TEXT NOT NULL DEFAULT '', deltas TEXT NOT NULL DEFAULT '{}', updated_at REAL NOT NULL,
-    PRIMARY KEY (shot_id, take, reviewer));
-CREATE TABLE IF NOT EXISTS review_resolutions (
-    shot_id TEXT NOT NULL, take INTEGER NOT NULL, dimension TEXT NOT NULL, resolution TEXT NOT NULL,
-    resolved_by TEXT NOT NULL, scores TEXT NOT NULL, created_at REAL NOT NULL,
-    PRIMARY KEY (shot_id, take, dimension));
-CREATE TABLE IF NOT EXISTS review_reruns (
-    id INTEGER PRIMARY KEY AUTOINCREMENT, shot_id TEXT NOT NULL, take INTEGER NOT NULL, source TEXT NOT NULL,
-    requested_by TEXT NOT NULL, origin TEXT NOT NULL, reason TEXT NOT NULL, deltas TEXT NOT NULL,
-    created_at REAL NOT NULL, done_take INTEGER);
-"""
+@dataclass(frozen=True)
+class Saving:
+    """One checked save (``ReviewStore.prepare``), written by ``save_all``."""
+
+    reviewer: str
+    take: Take
+    scores: dict[str, int | None]
+    answers: list[tuple[Check, int | bool | None]]
+    has_verdict: bool
+    """Whether the verdict row is written (a verdict, a note or delta edits were given)."""
+    verdict: str | None
+    note: str
+    deltas: dict[str, Any]
 
 
 class ReviewStore:
     """The reviews of one folder. Thread-safe: one connection, one lock, one transaction per call."""
 
-    def __init__(self, folder: Path, rubric: Rubric) -> None:
+    def __init__(self, folder: Path, rubric: Rubric, library: Library | None = None) -> None:
         self.folder = folder
         self.rubric = rubric
         self._lock = threading.RLock()
@@ -113,15 +110,18 @@ class ReviewStore:
             self.db.row_factory = sqlite3.Row
             self.db.execute("PRAGMA journal_mode=WAL")
             self.db.execute("PRAGMA synchronous=NORMAL")
-            self._migrate()
+            with self._tx():
+                migrate(self.db, folder / "ledger.sqlite")
         except sqlite3.DatabaseError as exc:
             raise ReviewError(f"{folder / 'ledger.sqlite'}: not a usable ledger ({exc})") from None
+        self.instructions = CheckSource(folder, library)
+        """Where each shot's instruction checks come from (its ``problem`` says why there are none)."""
         self.refresh()
 
     @classmethod
     def open(cls, folder: Path, *, rubric: Rubric | None = None, library: Library | None = None) -> ReviewStore:
         """The folder's store, scoring on ``rubric``, else the campaign's rubric, else the default."""
-        return cls(folder, rubric or campaign_rubric(folder, library))
+        return cls(folder, rubric or campaign_rubric(folder, library), library)
 
     def close(self) -> None:
         self.db.close()
@@ -131,18 +131,6 @@ class ReviewStore:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
-
-    def _migrate(self) -> None:
-        with self._tx():
-            row = self.db.execute("SELECT value FROM meta WHERE key = 'review_schema'").fetchone()
-            if row is not None and row[0] != REVIEW_SCHEMA:
-                raise ReviewError(f"{self.folder / 'ledger.sqlite'}: review schema {row[0]!r}, this composer "
-                                  f"reads {REVIEW_SCHEMA!r}")
-            if row is None:  # a ledger from before reviews: add the review tables
-                for statement in _SCHEMA.split(";"):
-                    if statement.strip():
-                        self.db.execute(statement)
-                self.db.execute("INSERT INTO meta VALUES ('review_schema', ?)", (REVIEW_SCHEMA,))
 
     @contextmanager
     def _tx(self) -> Iterator[None]:
@@ -169,47 +157,11 @@ class ReviewStore:
             return 0
         with self._tx():
             for item in new:
-                self._add_take(item)
+                add_take(self.db, item)
         return len(new)
 
-    def _add_take(self, item: Found) -> None:
-        db = self.db
-        if db.execute("SELECT 1 FROM review_takes WHERE key = ?", (item.key,)).fetchone():
-            return  # another process numbered it first
-        seq = db.execute("SELECT COUNT(*) FROM review_shots").fetchone()[0]
-        db.execute("INSERT OR IGNORE INTO review_shots VALUES (?, ?, ?, ?, ?, ?)",
-                   (item.shot_id, item.group, item.cast, item.scene, item.variant, seq))
-        take = db.execute("SELECT COALESCE(MAX(take), 0) + 1 FROM review_takes WHERE shot_id = ?",
-                          (item.shot_id,)).fetchone()[0]
-        asked = db.execute("SELECT id, take, reason FROM review_reruns WHERE shot_id = ? AND source = ? AND "
-                           "done_take IS NULL ORDER BY id", (item.shot_id, item.source)).fetchall()
-        earlier = db.execute("SELECT MAX(take) FROM review_takes WHERE shot_id = ? AND source = ?",
-                             (item.shot_id, item.source)).fetchone()[0]
-        if asked:
-            parent, reason = max(r["take"] for r in asked), "; ".join(dict.fromkeys(r["reason"] for r in asked))
-            db.executemany("UPDATE review_reruns SET done_take = ? WHERE id = ?", [(take, r["id"]) for r in asked])
-        elif earlier is not None:
-            parent, reason = earlier, "regenerated: the brief changed"
-        else:
-            parent, reason = None, "first generation"
-        db.execute(
-            "INSERT INTO review_takes VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (item.shot_id, take, item.key, item.source, item.target, item.backend, item.model,
-             json.dumps(list(item.files)), item.credits, item.usd, item.sent_hash, item.brief, parent,
-             reason or "regenerated", time.time()),
-        )
-
     def _take(self, row: sqlite3.Row) -> Take:
-        files = tuple(json.loads(row["files"]))
-        brief = self.folder / row["brief"] if row["brief"] else None
-        return Take(
-            shot_id=row["shot_id"], take=row["take"], source=row["source"],
-            contender=row["target"] or row["backend"] or "unknown", target=row["target"], backend=row["backend"],
-            model=row["model"], files=files,
-            image=image_path(self.folder, files[0], row["sent_hash"]) if files else None,
-            credits=row["credits"], usd=row["usd"], brief=brief if brief and brief.is_file() else None,
-            parent=row["parent"], reason=row["reason"], created_at=row["created_at"],
-        )  # fmt: skip
+        return take_from_row(self.folder, row)
 
     # -- shots ------------------------------------------------------------------------------------
     def groups(self) -> list[str]:
@@ -294,32 +246,77 @@ class ReviewStore:
         return found
 
     def save(self, reviewer: str, shot_id: str, take: int, *, scores: Mapping[str, object | None] | None = None,
-             verdict: str | None = None, note: str | None = None, deltas: dict[str, Any] | str | None = None
-             ) -> None:
-        """Save one reviewer's scores, verdict, note and delta edits for one take, all or nothing.
+             verdict: str | None = None, note: str | None = None, deltas: dict[str, Any] | str | None = None,
+             checks: Mapping[str, object | None] | None = None) -> None:
+        """Save one reviewer's scores, check answers, verdict, note and delta edits for one take, all
+        or nothing.
 
-        A score of None removes that dimension's score; ``verdict`` None with a note keeps the note
-        alone; a ``regenerate`` verdict queues the take's source for ``campaign run --regenerate``."""
-        reviewer = check_reviewer(reviewer)
+        A score (or answer) of None removes it; ``verdict`` None with a note keeps the note alone; a
+        ``regenerate`` verdict queues the take's source for ``campaign run --regenerate``."""
+        self.save_all([self.prepare(reviewer, shot_id, take, scores=scores, verdict=verdict, note=note,
+                                    deltas=deltas, checks=checks)])
+
+    def prepare(self, reviewer: str, shot_id: str, take: int, *, scores: Mapping[str, object | None] | None = None,
+                verdict: str | None = None, note: str | None = None, deltas: dict[str, Any] | str | None = None,
+                checks: Mapping[str, object | None] | None = None) -> Saving:
+        """Check one save without writing it (``ReviewInputError`` names the field): for ``save_all``."""
         found = self._check_take(shot_id, take)
-        checked = {d: None if v is None or v == "" else check_score(self.rubric, d, v)
-                   for d, v in (scores or {}).items()}
-        chosen = check_verdict(verdict)
-        text = check_text(note, "note")
-        edits = check_deltas(deltas)
+        return Saving(
+            reviewer=check_reviewer(reviewer), take=found,
+            scores={d: None if v is None or v == "" else check_score(self.rubric, d, v)
+                    for d, v in (scores or {}).items()},
+            answers=self._check_answers(found, checks or {}), has_verdict=(verdict, note, deltas) != (None,) * 3,
+            verdict=check_verdict(verdict), note=check_text(note, "note"), deltas=check_deltas(deltas),
+        )  # fmt: skip
+
+    def save_all(self, savings: list[Saving]) -> None:
+        """Write checked saves in one transaction: every one of them, or (on any failure) none."""
         now = time.time()
         with self._tx():
-            for dimension, value in checked.items():
-                if value is None:
-                    self.db.execute("DELETE FROM review_scores WHERE shot_id = ? AND take = ? AND reviewer = ? "
-                                    "AND dimension = ?", (shot_id, take, reviewer, dimension))
-                else:
-                    self.db.execute("INSERT OR REPLACE INTO review_scores VALUES (?, ?, ?, ?, ?, ?)",
-                                    (shot_id, take, reviewer, dimension, value, now))
-            if verdict is not None or note is not None or deltas is not None:
-                self.db.execute("INSERT OR REPLACE INTO review_verdicts VALUES (?, ?, ?, ?, ?, ?, ?)",
-                                (shot_id, take, reviewer, chosen, text, json.dumps(edits), now))
-                self._sync_verdict_rerun(found, reviewer, chosen, text, edits, now)
+            for item in savings:
+                self._write(item, now)
+
+    def _write(self, item: Saving, now: float) -> None:
+        key = (item.take.shot_id, item.take.take, item.reviewer)
+        for dimension, value in item.scores.items():
+            if value is None:
+                self.db.execute("DELETE FROM review_scores WHERE shot_id = ? AND take = ? AND reviewer = ? "
+                                "AND dimension = ?", (*key, dimension))
+            else:
+                self.db.execute("INSERT OR REPLACE INTO review_scores VALUES (?, ?, ?, ?, ?, ?)",
+                                (*key, dimension, value, now))
+        for check, answer in item.answers:
+            if answer is None:
+                self.db.execute("DELETE FROM review_checks WHERE shot_id = ? AND take = ? AND reviewer = ? "
+                                "AND check_id = ?", (*key, check.id))
+            else:
+                self.db.execute("INSERT OR REPLACE INTO review_checks VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                                (*key, check.id, check.kind, check.label, int(answer), now))
+        if item.has_verdict:
+            self.db.execute("INSERT OR REPLACE INTO review_verdicts VALUES (?, ?, ?, ?, ?, ?, ?)",
+                            (*key, item.verdict, item.note, json.dumps(item.deltas), now))
+            self._sync_verdict_rerun(item.take, item.reviewer, item.verdict, item.note, item.deltas, now)
+
+    def _check_answers(self, take: Take, given: Mapping[str, object | None]) -> list[tuple[Check, int | bool | None]]:
+        known = {c.id: c for c in self.instructions.checks(take.source)}
+        answers: list[tuple[Check, int | bool | None]] = []
+        for check_id, value in given.items():
+            check = known.get(check_id)
+            if check is None:
+                raise ReviewInputError(f"check: shot '{take.shot_id}' has no instruction check '{check_id}'")
+            answers.append((check, None if value is None or value == "" else parse_answer(check, value)))
+        return answers
+
+    def checks(self, shot_id: str) -> list[Check]:
+        """The shot's instruction checks (from its first take's brief); [] when they cannot be made."""
+        card = self.shot(shot_id)
+        return self.instructions.checks(card.takes[0].source) if card.takes else []
+
+    def answers(self, shot_id: str | None = None) -> list[CheckAnswer]:
+        rows = self._read("SELECT * FROM review_checks" + (" WHERE shot_id = ?" if shot_id else "") +
+                          " ORDER BY shot_id, take, reviewer", (shot_id,) if shot_id else ())
+        return [CheckAnswer(r["shot_id"], r["take"], r["reviewer"], r["check_id"], r["kind"], r["label"],
+                            r["answer"], honoured(r["kind"], r["answer"])) for r in rows]
 
     def _sync_verdict_rerun(self, take: Take, reviewer: str, verdict: str | None, note: str,
                             deltas: dict[str, Any], now: float) -> None:

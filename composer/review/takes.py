@@ -18,12 +18,15 @@ keyed by ``Found.key``, so the same image is never two takes and a new attempt a
 from __future__ import annotations
 
 import json
+import sqlite3
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from composer.campaign.ledger import LEDGER_FILE, Entry, Ledger
+from composer.review.records import Take
 
 CONTENDER_SEPARATOR = "@"
 """Between a bake-off shot's id and its contender in a ledger id: ``hero-1a2b3c@openai-gpt-image-2``."""
@@ -131,3 +134,44 @@ def image_path(folder: Path, relative: str, sent_hash: str | None) -> Path | Non
         return path
     moved = folder / SUPERSEDED / f"{path.stem}--{(sent_hash or 'old')[:8]}{path.suffix}"
     return moved if moved.is_file() else None
+
+
+# -- numbering takes (the store's review_takes table) ------------------------------------------
+def add_take(db: sqlite3.Connection, item: Found) -> None:
+    """Number ``item`` as its shot's next take, with its lineage (inside the caller's transaction)."""
+    if db.execute("SELECT 1 FROM review_takes WHERE key = ?", (item.key,)).fetchone():
+        return  # another process numbered it first
+    seq = db.execute("SELECT COUNT(*) FROM review_shots").fetchone()[0]
+    db.execute("INSERT OR IGNORE INTO review_shots VALUES (?, ?, ?, ?, ?, ?)",
+               (item.shot_id, item.group, item.cast, item.scene, item.variant, seq))
+    take = db.execute("SELECT COALESCE(MAX(take), 0) + 1 FROM review_takes WHERE shot_id = ?",
+                      (item.shot_id,)).fetchone()[0]
+    asked = db.execute("SELECT id, take, reason FROM review_reruns WHERE shot_id = ? AND source = ? AND "
+                       "done_take IS NULL ORDER BY id", (item.shot_id, item.source)).fetchall()
+    earlier = db.execute("SELECT MAX(take) FROM review_takes WHERE shot_id = ? AND source = ?",
+                         (item.shot_id, item.source)).fetchone()[0]
+    if asked:
+        parent, reason = max(r["take"] for r in asked), "; ".join(dict.fromkeys(r["reason"] for r in asked))
+        db.executemany("UPDATE review_reruns SET done_take = ? WHERE id = ?", [(take, r["id"]) for r in asked])
+    elif earlier is not None:
+        parent, reason = earlier, "regenerated: the brief changed"
+    else:
+        parent, reason = None, "first generation"
+    db.execute(
+        "INSERT INTO review_takes VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        (item.shot_id, take, item.key, item.source, item.target, item.backend, item.model,
+         json.dumps(list(item.files)), item.credits, item.usd, item.sent_hash, item.brief, parent,
+         reason or "regenerated", time.time()),
+    )
+
+def take_from_row(folder: Path, row: sqlite3.Row) -> Take:
+    files = tuple(json.loads(row["files"]))
+    brief = folder / row["brief"] if row["brief"] else None
+    return Take(
+        shot_id=row["shot_id"], take=row["take"], source=row["source"],
+        contender=row["target"] or row["backend"] or "unknown", target=row["target"], backend=row["backend"],
+        model=row["model"], files=files,
+        image=image_path(folder, files[0], row["sent_hash"]) if files else None,
+        credits=row["credits"], usd=row["usd"], brief=brief if brief and brief.is_file() else None,
+        parent=row["parent"], reason=row["reason"], created_at=row["created_at"],
+    )  # fmt: skip

@@ -15,7 +15,7 @@ from typing import Any
 import yaml
 
 from composer.errors import LibraryError
-from composer.export import write_atomic
+from composer.export import save_document
 from composer.shot import ShotSpec
 from composer.yamlio import parse_yaml, read_text
 
@@ -42,5 +42,5 @@ def append_shot(path: Path, spec: ShotSpec) -> int:
         raise LibraryError(f"expected a list of shots, found {type(shots).__name__}", path=path,
                            field=SHOTS_KEY)
     data[SHOTS_KEY] = [*shots, shot_entry(spec, path)]
-    write_atomic({path: yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=100)})
+    save_document(path, yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=100))
     return len(data[SHOTS_KEY])

@@ -19,7 +19,7 @@ from fakes.openai_images import FakeOpenAI
 
 from composer.backends import Job, ProgressEvent, make_backend
 from composer.cli import main
-from composer.generate import ExistingGenerationError, Record, check_existing, resume_record, run_job
+from composer.generate import ExistingGenerationError, Lifecycle, check_existing, load_record, resume_record, run_job
 
 SLUG = "red-curls--castle"
 SHOT = ("shot", "--character", "red-curls", "--scene", "castle")
@@ -259,8 +259,9 @@ def test_ctrl_c_while_polling_keeps_the_task(fake_kie: FakeKie, tmp_path: Path) 
                 await run_job(kie, Job("p"), tmp_path, "shot", progress=cancel_on_poll)
 
     run(interrupted())
-    rec = Record.load(tmp_path / "shot.generation.json")
-    assert rec.status == "incomplete" and rec.task_id in fake_kie.tasks and rec.data["error"]["type"] == "Interrupted"
+    rec = load_record(tmp_path / "shot.generation.json")
+    assert rec.status == "incomplete" and rec.task_id in fake_kie.tasks and rec.error is not None
+    assert rec.error.type == "Interrupted"
     with pytest.raises(ExistingGenerationError, match="accepted but not collected"):
         check_existing(tmp_path, "shot", force=False)
 
@@ -274,12 +275,11 @@ def test_ctrl_c_while_polling_keeps_the_task(fake_kie: FakeKie, tmp_path: Path) 
     assert fake_kie.calls["createTask"] == 1 and result.files == [tmp_path / "shot.png"]
 
 
-def test_ctrl_c_during_create_is_uncertain(fake_kie: FakeKie, tmp_path: Path) -> None:
-    fake_kie.script("createTask", Reply(200, delay=0.3))  # a slow create; cancelled while in flight
-
+def cancel_during_create(fake_kie: FakeKie, out: Path, policy: Lifecycle) -> None:
+    """Run one job and cancel it (what Ctrl-C does) while its create request is in flight."""
     async def interrupted() -> None:
         async with make_backend("kie", env=fake_kie.env(), poll=FAST_POLL, retry=FAST_RETRY) as kie:
-            job = asyncio.ensure_future(run_job(kie, Job("p"), tmp_path, "shot"))
+            job = asyncio.ensure_future(run_job(kie, Job("p"), out, "shot", policy=policy))
             while fake_kie.calls["createTask"] == 0:
                 await asyncio.sleep(0.005)
             job.cancel()
@@ -287,8 +287,30 @@ def test_ctrl_c_during_create_is_uncertain(fake_kie: FakeKie, tmp_path: Path) ->
                 await job
 
     run(interrupted())
-    rec = Record.load(tmp_path / "shot.generation.json")
-    assert rec.status == "pending" and rec.data["uncertain"] is True
+
+
+def test_ctrl_c_during_create_keeps_the_task_once_it_answers(fake_kie: FakeKie, tmp_path: Path) -> None:
+    """As in a campaign: the in-flight create may answer within the grace period, and its task is kept."""
+    fake_kie.script("createTask", Reply(delay=0.3, serve=True))
+    cancel_during_create(fake_kie, tmp_path, Lifecycle(submit_grace=10))
+    rec = load_record(tmp_path / "shot.generation.json")
+    assert rec.status == "incomplete" and rec.task_id in fake_kie.tasks
+    with pytest.raises(ExistingGenerationError, match="accepted but not collected"):
+        check_existing(tmp_path, "shot", force=False)
+
+    async def resumed() -> Any:
+        async with make_backend("kie", env=fake_kie.env(), poll=FAST_POLL, retry=FAST_RETRY) as kie:
+            return await resume_record(kie, tmp_path / "shot.generation.json")
+
+    assert run(resumed()).files == [tmp_path / "shot.png"] and fake_kie.calls["createTask"] == 1
+
+
+def test_ctrl_c_during_create_is_uncertain(fake_kie: FakeKie, tmp_path: Path) -> None:
+    """A create still unanswered when the grace period ends may have been accepted: uncertain."""
+    fake_kie.script("createTask", Reply(200, delay=0.3))  # a slow create; cancelled while in flight
+    cancel_during_create(fake_kie, tmp_path, Lifecycle(submit_grace=0.01))
+    rec = load_record(tmp_path / "shot.generation.json")
+    assert rec.status == "uncertain" and rec.task_id is None
     with pytest.raises(ExistingGenerationError, match="may have been accepted"):
         check_existing(tmp_path, "shot", force=False)
 
@@ -299,3 +321,16 @@ def test_ctrl_c_during_create_is_uncertain(fake_kie: FakeKie, tmp_path: Path) ->
     with pytest.raises(ExistingGenerationError, match="--force"):
         run(resend(False))
     assert run(resend(True)).files == [tmp_path / "shot.png"]
+
+
+def test_a_version_1_record_still_reads_and_its_uncertain_flag_still_holds(tmp_path: Path) -> None:
+    path = tmp_path / "shot.generation.json"
+    path.write_text(json.dumps({
+        "schema": "composer.generation/1", "status": "pending", "uncertain": True, "backend": "kie",
+        "target": "gpt-image-2", "model": "gpt-image-2", "task_id": None, "job": Job("p").to_json(),
+        "request": {"model": "gpt-image-2-text-to-image", "input": {"prompt": "p"}},
+        "estimate": {"usd": 0.06, "credits": 12, "basis": "12 credits x $0.005"},
+    }), encoding="utf-8")
+    assert load_record(path).status == "uncertain"
+    with pytest.raises(ExistingGenerationError, match="may have been accepted"):
+        check_existing(tmp_path, "shot", force=False)

@@ -6,7 +6,7 @@ import json
 import sqlite3
 from pathlib import Path
 
-from composer.backends.base import GenerationOptions, Job, Submission
+from composer.backends.types import GenerationOptions, Job, Submission
 from composer.campaign.ledger import Ledger
 
 PROMPT = "SCENE:\nA marble terrace at golden hour, the perfume bottle centred.\n" * 100
@@ -56,3 +56,35 @@ def test_rows_stored_with_the_prompt_twice_still_read_back(tmp_path: Path) -> No
                           (json.dumps(submission),))  # what earlier versions wrote
         entry = ledger.get("g-1")
     assert entry is not None and entry.submission == submission
+
+
+def test_a_version_1_ledger_is_migrated_in_place_and_keeps_its_rows(tmp_path: Path) -> None:
+    from composer.campaign.ledger import _SCHEMA_V1, SCHEMA_VERSION
+
+    db = sqlite3.connect(tmp_path / "ledger.sqlite")
+    db.executescript(_SCHEMA_V1)  # what composer wrote before the schema had versions past 1
+    db.execute("INSERT INTO meta VALUES ('schema', '1')")
+    db.execute("INSERT INTO shots (id, grp, cast_label, scene, state, brief_hash, files, credits, updated_at) "
+               "VALUES ('g-1', 'g', 'ada', 'harbour', 'done', 'h', '[{\"path\": \"images/g-1.png\"}]', 12, 0)")
+    db.commit()
+    db.close()
+    with Ledger(tmp_path, create=False) as ledger:  # a reader (`campaign status`) migrates too
+        assert ledger.meta("schema") == str(SCHEMA_VERSION)
+        entry = ledger.get("g-1")
+        assert entry is not None and entry.state == "done" and entry.credits == 12
+        assert entry.qc is None and entry.needs_review is False
+        ledger.done("g-1", entry.files, 12, 0.06, qc={"sharpness": 0.2, "error": "blurred"}, needs_review=True)
+    with Ledger(tmp_path) as ledger:
+        entry = ledger.get("g-1")
+        assert entry is not None and entry.qc == {"sharpness": 0.2, "error": "blurred"} and entry.needs_review
+
+
+def test_a_ledger_from_a_newer_composer_is_refused_in_one_line(tmp_path: Path) -> None:
+    import pytest
+
+    from composer.campaign import LedgerError
+
+    with planned_ledger(tmp_path) as ledger:
+        ledger.set_meta(schema="99")
+    with pytest.raises(LedgerError, match=r"ledger schema '99', this composer reads up to 2"):
+        Ledger(tmp_path)

@@ -17,9 +17,8 @@ from campaign_support import SMALL, expansion_of, planner_for, write
 from click.testing import CliRunner
 
 from composer.backends.prices import PriceTable
-from composer.campaign import BudgetError, CampaignError, export_campaign, parallel
+from composer.campaign import BudgetError, CampaignError, export_campaign
 from composer.campaign.export import MANIFEST_FIELDS
-from composer.campaign.writer import BackgroundWriter
 from composer.cli import main
 from composer.compose import Composer
 from composer.errors import ExportError
@@ -179,51 +178,24 @@ def test_shots_that_cannot_be_composed_are_reported_together(small_campaign: Pat
     assert "[8 shots: portraits-" in message and "and 5 more]" in message
 
 
-def fork_even_small_campaigns(monkeypatch: pytest.MonkeyPatch) -> list[int]:
-    """Make every export with two workers fork them; returns a list that grows by one per forking export."""
-    monkeypatch.setattr(parallel, "PARALLEL_MIN_SHOTS", 1)
-    monkeypatch.setattr(parallel, "CHUNK", 5)  # 12 shots: three chunks over two workers
-    calls: list[int] = []
-    original = parallel._in_workers
-    monkeypatch.setattr(parallel, "_in_workers", lambda *a: calls.append(1) or original(*a))
-    deadline = time.monotonic() + 10
-    while not parallel.can_fork():  # threads left over from other tests' servers wind down
-        assert time.monotonic() < deadline, "other threads keep running: cannot fork safely"
-        time.sleep(0.05)
-    return calls
-
-
-def test_big_campaigns_compose_in_forked_workers_with_identical_results(
-        small_campaign: Path, mini_library: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    calls = fork_even_small_campaigns(monkeypatch)
+def test_an_export_reports_every_shot_that_cannot_be_composed_and_writes_no_manifest(
+        small_campaign: Path, mini_library: Path, tmp_path: Path) -> None:
     expansion = expansion_of(small_campaign, mini_library)
-    one = export_campaign(expansion, planner_for(mini_library), tmp_path / "one", workers=1)
-    two = export_campaign(expansion, planner_for(mini_library), tmp_path / "two", workers=2)
-    assert calls == [1]
-    assert [r.as_dict() for r in two.plan.rows] == [r.as_dict() for r in one.plan.rows]
-    for name in ("manifest.csv", "index.md"):
-        assert (tmp_path / "two" / name).read_text() == (tmp_path / "one" / name).read_text().replace("/one/", "/two/")
-    for path in (tmp_path / "one" / "briefs").iterdir():
-        assert (tmp_path / "two" / "briefs" / path.name).read_bytes() == path.read_bytes()
     (mini_library / "bibles" / "characters" / "frames" / "ada.png").unlink()
     with pytest.raises(CampaignError, match=r"8 shots cannot be composed: .*ada.png: file not found \[8 shots"):
-        export_campaign(expansion, planner_for(mini_library), tmp_path / "three", workers=2)
+        export_campaign(expansion, planner_for(mini_library), tmp_path / "out")
+    assert not (tmp_path / "out" / "manifest.csv").exists()
 
 
-@pytest.mark.parametrize("how", ["in this process", "by the background writer", "by forked workers"])
 def test_a_prompt_file_that_cannot_be_written_fails_the_export_cleanly(
-        how: str, small_campaign: Path, mini_library: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    if how == "by the background writer":
-        monkeypatch.setattr(parallel, "writer_for", lambda files: BackgroundWriter())
-    calls = fork_even_small_campaigns(monkeypatch) if how == "by forked workers" else []
+        small_campaign: Path, mini_library: Path, tmp_path: Path) -> None:
     expansion = expansion_of(small_campaign, mini_library)
     out = tmp_path / "out"
     blocker = out / "briefs" / f"{expansion.shots[7].id}.md"
     blocker.mkdir(parents=True)  # a folder where the file should go: unwritable even for root
     with pytest.raises(ExportError) as caught:
-        export_campaign(expansion, planner_for(mini_library), out, workers=2)  # forks only when patched to
+        export_campaign(expansion, planner_for(mini_library), out)
     assert str(caught.value) == f"cannot write {blocker}: Is a directory"
-    assert calls == ([1] if how == "by forked workers" else [])
     left = sorted(p.name for p in (out / "briefs").iterdir())
     assert not [name for name in left if name.startswith(".")], "temporary files were left behind"
     assert blocker.is_dir() and not (out / "manifest.csv").exists() and not (out / "index.md").exists()
@@ -232,13 +204,9 @@ def test_a_prompt_file_that_cannot_be_written_fails_the_export_cleanly(
             json.loads((out / "briefs" / name).read_text())
 
 
-@pytest.mark.parametrize(("how", "variants"), [("forked workers", 700), ("one process and its file writer", 133)])
-def test_ctrl_c_during_an_export_stops_every_process_with_one_line(how: str, variants: int, tmp_path: Path,
-                                                                    mini_library: Path) -> None:
-    """2,100 shots are composed in forked workers; 399 (under PARALLEL_MIN_SHOTS) in this process,
-    their 1,197 files written by the background writer's child."""
-    if how == "forked workers" and (os.cpu_count() or 1) < 2:
-        pytest.skip("one core: the export would not fork")
+def test_ctrl_c_during_an_export_stops_it_with_one_line(tmp_path: Path, mini_library: Path) -> None:
+    """399 shots, stopped once 30 prompt files are written: a plain KeyboardInterrupt, exit 130."""
+    variants = 133
     lines = "\n".join(f"      - {{name: v{i}, deltas: {{framing: 'framing {i}'}}}}" for i in range(variants))
     campaign = write(tmp_path / "big.yaml", SMALL.split("    variants:\n")[0] + f"    variants:\n{lines}\n")
     out = tmp_path / "out"
@@ -247,7 +215,7 @@ def test_ctrl_c_during_an_export_stops_every_process_with_one_line(how: str, var
     export = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True)
     try:
         deadline = time.monotonic() + 60
-        while not (out / "briefs").is_dir() or len(os.listdir(out / "briefs")) < 30:  # the workers are writing
+        while not (out / "briefs").is_dir() or len(os.listdir(out / "briefs")) < 30:  # the export is writing
             assert export.poll() is None, export.communicate()[1].decode()
             assert time.monotonic() < deadline, "the export never started writing"
             time.sleep(0.01)
@@ -257,9 +225,9 @@ def test_ctrl_c_during_an_export_stops_every_process_with_one_line(how: str, var
         if export.poll() is None:
             os.killpg(export.pid, signal.SIGKILL)
             export.communicate()
-    assert (export.returncode, err.decode()) == (130, "Interrupted.\n")  # no worker's traceback
+    assert (export.returncode, err.decode()) == (130, "Interrupted.\n")  # no traceback
     with pytest.raises(ProcessLookupError):
-        os.killpg(export.pid, 0)  # no worker outlives the export
+        os.killpg(export.pid, 0)  # nothing outlives the export
     names = os.listdir(out / "briefs")
     assert len(names) < 3 * 3 * variants and not [n for n in names if n.startswith(".")]
     assert not (out / "manifest.csv").exists()

@@ -65,6 +65,8 @@ class Reply:
     delay: float = 0.0
     drop: bool = False
     in_body: bool = False
+    serve: bool = False
+    """After ``delay``, answer as the endpoint normally would (a slow but real reply)."""
 
 
 @dataclass
@@ -232,7 +234,9 @@ class FakeKie:
         if request.headers.get("Authorization") != f"Bearer {self.api_key}":
             return request.json(401, {"code": 401, "msg": "You do not have access permissions"})
         scripted = self._scripted(endpoint)
-        if scripted is not None:
+        if scripted is not None and scripted.serve:
+            time.sleep(scripted.delay)
+        elif scripted is not None:
             return request.scripted(scripted)
         with self.lock:
             limited = self.rate_limit_rate and self._rng.random() < self.rate_limit_rate

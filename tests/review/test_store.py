@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 from review_support import campaign_folder, generate, png
 
-from composer.campaign.ledger import Ledger
+from composer.campaign.ledger import SCHEMA_VERSION, Ledger
 from composer.library import Library
 from composer.review import ReviewError, ReviewInputError, ReviewStore
 from composer.review.blind import blind_order
@@ -43,12 +43,29 @@ def test_a_ledger_from_before_reviews_gains_the_review_tables(folder: Path) -> N
     with ReviewStore.open(folder) as store:
         assert store.count() == 3
     db = sqlite3.connect(folder / "ledger.sqlite")
-    assert db.execute("SELECT value FROM meta WHERE key = 'review_schema'").fetchone() == ("1",)
-    assert db.execute("SELECT value FROM meta WHERE key = 'schema'").fetchone() == ("1",)
+    assert db.execute("SELECT value FROM meta WHERE key = 'review_schema'").fetchone() == ("2",)
+    # the campaign's own schema is the campaign's business: the review tables leave it as it was
+    assert db.execute("SELECT value FROM meta WHERE key = 'schema'").fetchone() == (str(SCHEMA_VERSION),)
     assert db.execute("SELECT COUNT(*) FROM shots WHERE state = 'done'").fetchone() == (5,)
     db.close()
     with Ledger(folder, create=False) as ledger:  # the campaign side still reads its ledger
         assert ledger.counts()["done"] == 5
+
+
+def test_review_schema_1_is_migrated_to_2_keeping_its_scores(folder: Path) -> None:
+    from composer.review.schema import MIGRATIONS
+
+    db = sqlite3.connect(folder / "ledger.sqlite")
+    db.executescript(MIGRATIONS["1"])
+    db.execute("INSERT INTO meta VALUES ('review_schema', '1')")
+    db.commit()
+    db.close()
+    with ReviewStore.open(folder) as store:
+        store.save("ana", "s1", 1, scores={"fidelity": 5})
+    db = sqlite3.connect(folder / "ledger.sqlite")
+    assert db.execute("SELECT value FROM meta WHERE key = 'review_schema'").fetchone() == ("2",)
+    assert db.execute("SELECT COUNT(*) FROM review_checks").fetchone() == (0,)
+    db.close()
 
 
 def test_a_newer_review_schema_is_refused(folder: Path) -> None:
@@ -57,7 +74,7 @@ def test_a_newer_review_schema_is_refused(folder: Path) -> None:
     db.execute("UPDATE meta SET value = '9' WHERE key = 'review_schema'")
     db.commit()
     db.close()
-    with pytest.raises(ReviewError, match=r"review schema '9', this composer reads '1'"):
+    with pytest.raises(ReviewError, match=r"review schema '9', this composer reads '2'"):
         ReviewStore.open(folder)
 
 

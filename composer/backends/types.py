@@ -1,8 +1,9 @@
-"""What every generation backend shares: the job, the submission, the result, the errors, the protocol.
+"""What every generation backend shares: the job, the submission, the result, the protocol.
 
 Nothing here imports aiohttp or openai: a caller can build jobs, check them and price them without
 paying for an HTTP stack. The concrete backends (``kie.py``, ``openai_images.py``) are imported by
-``make_backend`` only when one is needed.
+``make_backend`` only when one is needed. The errors are in ``errors.py``, the poll and retry
+schedules in ``schedule.py``.
 """
 
 from __future__ import annotations
@@ -13,9 +14,7 @@ from dataclasses import asdict, dataclass, field, fields
 from datetime import UTC, datetime
 from pathlib import Path
 from types import TracebackType
-from typing import Any, ClassVar, Literal, Protocol, Self
-
-from composer.errors import ComposerError
+from typing import Any, Literal, Protocol, Self
 
 Kind = Literal["image", "video"]
 BackendName = Literal["kie", "openai"]
@@ -249,182 +248,6 @@ class GenerationResult:
             "usage": self.usage,
             "polls": self.polls,
         }
-
-
-# -- schedules -----------------------------------------------------------------------------------
-@dataclass(frozen=True)
-class PollSchedule:
-    """When to poll a task: KIE suggests every 2-3 s at first, then every 5-10 s, for 10-15 minutes.
-
-    Tests pass a schedule in milliseconds; campaigns keep the default and share ``max_rate``.
-    """
-
-    initial: float = 2.5
-    """Seconds between polls at first."""
-    later: float = 7.5
-    """Seconds between polls after ``switch_after``."""
-    switch_after: float = 30.0
-    """Seconds of polling before the interval grows to ``later``."""
-    deadline: float = 900.0
-    """Give up polling after this many seconds (the task id is kept for ``--resume``)."""
-    max_rate: float | None = 10.0
-    """Most status requests per second across every job of one backend (KIE allows 10/s per key)."""
-
-    def interval(self, elapsed: float) -> float:
-        return self.initial if elapsed < self.switch_after else self.later
-
-    @classmethod
-    def from_spec(cls, spec: str | None) -> PollSchedule:
-        """A schedule from ``"initial=0.01,later=0.02,deadline=5"`` (the ``COMPOSER_POLL`` variable)."""
-        return cls(**parse_spec(spec, cls, "COMPOSER_POLL"))  # type: ignore[arg-type]
-
-
-DEFAULT_POLL = PollSchedule()
-
-
-def parse_spec(spec: str | None, cls: type[Any], variable: str) -> dict[str, float | None]:
-    """``name=number`` pairs, comma-separated, naming fields of the dataclass ``cls``."""
-    values: dict[str, float | None] = {}
-    names = set(cls.__dataclass_fields__)
-    for pair in (spec or "").split(","):
-        if not pair.strip():
-            continue
-        name, _, value = pair.partition("=")
-        name = name.strip()
-        if name not in names:
-            raise OptionError(f"{variable}: unknown setting '{name}' (known: {', '.join(sorted(names))})")
-        try:
-            values[name] = None if value.strip().lower() == "none" else float(value)
-        except ValueError:
-            raise OptionError(f"{variable}: {name}={value!r} is not a number") from None
-    return values
-
-
-# -- errors --------------------------------------------------------------------------------------
-class GenerationError(ComposerError):
-    """A generation failed. ``retryable``: the same request may succeed later (the client has
-    already retried it within its policy). ``resumable``: the provider accepted the task, so
-    ``compose generate --resume`` can collect it without paying again."""
-
-    retryable: ClassVar[bool] = False
-    resumable: ClassVar[bool] = False
-
-    def __init__(self, message: str, *, status: int | None = None, task_id: str | None = None) -> None:
-        super().__init__(message)
-        self.status = status
-        self.task_id = task_id
-
-
-class MissingKeyError(GenerationError):
-    """The API key's environment variable is not set."""
-
-
-class OptionError(GenerationError):
-    """The job's options break the provider's documented rules (checked before any request)."""
-
-
-class AuthError(GenerationError):
-    """401: the key is wrong, revoked or missing."""
-
-
-class InsufficientCreditsError(GenerationError):
-    """402 (or OpenAI's insufficient_quota): the account cannot pay for the task."""
-
-
-class RequestRejectedError(GenerationError):
-    """422 / 400: the provider refused the request's content."""
-
-
-class QuotaExceededError(GenerationError):
-    """433: the sub-key's usage limit is reached."""
-
-
-class FeatureDisabledError(GenerationError):
-    """505: the feature is disabled for this account."""
-
-
-class NotFoundError(GenerationError):
-    """404: the task or endpoint does not exist (expired task, wrong base URL)."""
-
-
-class ProviderResponseError(GenerationError):
-    """The provider answered with something this client cannot read."""
-
-
-class TransientError(GenerationError):
-    """429, 455, 5xx, network trouble: worth retrying; raised once the retry policy gives up."""
-
-    retryable = True
-
-    def __init__(
-        self, message: str, *, status: int | None = None, task_id: str | None = None,
-        retry_after: float | None = None,
-    ) -> None:
-        super().__init__(message, status=status, task_id=task_id)
-        self.retry_after = retry_after
-
-
-class RateLimitedError(TransientError):
-    """429: too many requests."""
-
-
-class ServiceUnavailableError(TransientError):
-    """455 (maintenance) or a 5xx server error."""
-
-
-class NetworkError(TransientError):
-    """The connection failed. ``maybe_sent`` is True when the request may have reached the server."""
-
-    def __init__(self, message: str, *, maybe_sent: bool, task_id: str | None = None) -> None:
-        super().__init__(message, task_id=task_id)
-        self.maybe_sent = maybe_sent
-
-
-class SubmitUncertainError(GenerationError):
-    """The create request may have been accepted but its reply was lost: re-sending might pay twice."""
-
-
-class TaskFailedError(GenerationError):
-    """The provider ran the task and it failed (KIE state ``fail``, with failCode and failMsg)."""
-
-    def __init__(self, message: str, *, task_id: str | None, fail_code: str | None, fail_msg: str | None) -> None:
-        super().__init__(message, task_id=task_id)
-        self.fail_code = fail_code
-        self.fail_msg = fail_msg
-
-
-class PollTimeoutError(GenerationError):
-    """The task did not finish before the deadline; it may still finish: resume it."""
-
-    resumable = True
-
-
-class DownloadError(GenerationError):
-    """A result could not be downloaded or is not the media it claims to be; the task is paid for,
-    so resume (which downloads again) rather than re-send."""
-
-    resumable = True
-
-    def __init__(
-        self, message: str, *, status: int | None = None, task_id: str | None = None,
-        result_urls: list[str] | None = None,
-    ) -> None:
-        super().__init__(message, status=status, task_id=task_id)
-        self.result_urls = result_urls or []
-
-
-class InterruptedGenerationError(GenerationError):
-    """Polling stopped because of a transient failure after the task was accepted; resume it."""
-
-    resumable = True
-
-
-def redact(text: str, secrets: tuple[str, ...]) -> str:
-    """``text`` with every secret replaced, for any message built from provider or library output."""
-    for secret in secrets:
-        if secret:
-            text = text.replace(secret, "***")
-    return text
 
 
 # -- the protocol --------------------------------------------------------------------------------

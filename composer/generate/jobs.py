@@ -1,0 +1,102 @@
+"""Building a job: from a composed brief, or from an exported brief file a designer may have edited.
+
+Every job is checked against the provider's rules here, before anything is written or sent.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from composer.backends.errors import OptionError
+from composer.backends.options import validate_job
+from composer.backends.schedule import PollSchedule, RetryPolicy
+from composer.backends.types import BACKENDS, BackendName, GenerationOptions, Job
+from composer.compose import Brief
+from composer.errors import LibraryError
+from composer.frames import check_frame, verify_frame
+from composer.generate.lifecycle import Inspector
+from composer.library import Library
+
+
+@dataclass(frozen=True)
+class GenerateSettings:
+    """How to generate: which backend and options, where to write, how patiently to wait."""
+
+    backend: str | None = None
+    """``kie`` or ``openai``; default: the target's backend."""
+    options: GenerationOptions = field(default_factory=GenerationOptions)
+    frame: Path | None = None
+    """The locked first frame of a video target (default: the brief's first reference frame)."""
+    out_dir: Path | None = None
+    """Output folder (``compose shot``: ``out/``; ``compose generate``: the brief's folder)."""
+    stem: str | None = None
+    """File name stem (default: the brief's slug or file name)."""
+    force: bool = False
+    """Start anew even over an earlier generation, or one that may already be paid for."""
+    poll: PollSchedule = field(default_factory=PollSchedule)
+    retry: RetryPolicy = field(default_factory=RetryPolicy)
+    env: Mapping[str, str] = field(default_factory=lambda: os.environ)
+    inspect: Inspector | None = None
+    """Run on every download before the shot is recorded (pixel QC): see ``lifecycle.Inspector``."""
+    submit_grace: float = 30.0
+    """After Ctrl-C, how long an in-flight create may take to answer so its task is kept."""
+
+
+def make_job(prompt: str, frames: list[Path], *, target: str, library: Library, settings: GenerateSettings) -> Job:
+    """A job for ``target`` (its backend, model and kind from the library), checked before any request."""
+    spec = library.target(target)
+    if spec.kind == "video":
+        frames = [settings.frame] if settings.frame else frames[:1]
+    elif settings.frame is not None:
+        raise OptionError("--frame is for video targets (e.g. --target sora-2); add frames to an image shot "
+                          "with --reference")
+    name = settings.backend or spec.backend
+    if name not in BACKENDS:
+        raise OptionError(f"unknown backend '{name}' (choose kie or openai)")
+    backend: BackendName = "openai" if name == "openai" else "kie"
+    job = Job(prompt=prompt, reference_frames=tuple(frames), target=target, model=spec.model, kind=spec.kind,
+              backend=backend, options=settings.options)
+    validate_job(job)
+    for frame in job.reference_frames:  # what is uploaded must decode fully, not just carry a signature
+        verify_frame(frame)
+    return job
+
+
+def job_from_brief(brief: Brief, library: Library, settings: GenerateSettings) -> Job:
+    return make_job(brief.prompt, list(brief.reference_frames), target=brief.target_name, library=library,
+                    settings=settings)
+
+
+def read_brief_file(path: Path) -> dict[str, Any]:
+    """An exported ``<slug>.json`` brief: its prompt, target and reference frames, checked."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError) as exc:
+        raise LibraryError(f"cannot read brief ({exc})", path=path) from None
+    except json.JSONDecodeError as exc:
+        raise LibraryError(f"not valid JSON: {exc.msg}", path=path, line=exc.lineno) from None
+    if not isinstance(data, dict):
+        raise LibraryError("expected a JSON object (an exported brief)", path=path)
+    for name, kind in (("prompt", str), ("target", str), ("reference_frames", list)):
+        if not isinstance(data.get(name), kind):
+            raise LibraryError(f"required field is missing or not a {kind.__name__}", path=path, field=name)
+    frames = [check_frame(path.parent / str(p), root=None, source=path, field=f"reference_frames.{i}")
+              for i, p in enumerate(data["reference_frames"])]
+    return {**data, "reference_frames": frames}
+
+
+def job_from_brief_file(path: Path, library: Library, settings: GenerateSettings) -> tuple[Job, list[str]]:
+    """The job for an exported brief, sent unchanged; warns when the ``.txt`` beside it differs."""
+    data = read_brief_file(path)
+    warnings = []
+    txt = path.with_suffix(".txt")
+    if txt.is_file() and txt.read_text(encoding="utf-8", errors="replace") != data["prompt"]:
+        warnings.append(f"{txt.name} differs from the prompt in {path.name}; sending {path.name}'s prompt")
+    job = make_job(data["prompt"], data["reference_frames"], target=data["target"], library=library,
+                   settings=settings)
+    return job, warnings
