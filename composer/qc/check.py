@@ -7,17 +7,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from composer.errors import ImageError
 from composer.lint.findings import Severity
 from composer.qc.colour_rules import Frame, check_banned, check_key_colours, check_palette
 from composer.qc.context import QcContext
-from composer.qc.decode import Decoded, ImageError, decode
+from composer.qc.decode import Decoded, decode
 from composer.qc.duplicates import DuplicateIndex, perceptual_hash
 from composer.qc.pixels import Pixels
 from composer.qc.rules import QcFinding, finding
-from composer.qc.settings import QcSettings
+from composer.qc.settings import DEFAULTS, QcSettings
 from composer.qc.technical import check_technical
-
-DEFAULTS = QcSettings()
 
 
 @dataclass

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -80,6 +80,11 @@ def build_context(library: Library, *, brand: str | None, characters: Sequence[s
     negatives += [(text, f"{asset_id} do_not") for asset_id, bible in cast.items() for text in bible.do_not]
     return QcContext(brand, kit, cast, (*(kit.lint_exceptions if kit else ()), *exceptions), tuple(negatives),
                      expected)
+
+
+def with_negatives(ctx: QcContext, negatives: Sequence[tuple[str, str]]) -> QcContext:
+    """``ctx`` with more negative constraints (a scene's or style's ``do_not``, the shot's ``negative``)."""
+    return replace(ctx, negatives=(*ctx.negatives, *negatives))
 
 
 def context_from_brief(library: Library, path: Path, expected: Expected = NOTHING_EXPECTED) -> QcContext:

@@ -8,7 +8,7 @@ from typing import Any
 
 from composer.campaign.ledger import LEDGER_FILE, Ledger
 from composer.errors import ComposerError
-from composer.generate import RECORD_SUFFIX, Record
+from composer.generate import RECORD_SUFFIX, load_record
 from composer.library import Library
 from composer.qc.context import Expected, QcContext, context_from_brief
 
@@ -42,12 +42,11 @@ def campaign_items(library: Library, folder: Path) -> list[tuple[Path, QcContext
 
 def record_items(library: Library, path: Path) -> list[tuple[Path, QcContext]]:
     """The result files of one ``<slug>.generation.json`` (``compose shot --generate``)."""
-    record = Record.load(path)
-    brief = record.data.get("brief")
-    brief_path = Path(brief) if isinstance(brief, str) else path.with_name(path.name[: -len(RECORD_SUFFIX)] + ".json")
-    expected = _expected(record.data)
-    ctx = context_from_brief(library, brief_path, expected) if brief_path.is_file() else QcContext(expected=expected)
-    return [(file, ctx) for file in record.files()]
+    record = load_record(path)
+    brief = Path(record.brief) if record.brief else path.with_name(path.name[: -len(RECORD_SUFFIX)] + ".json")
+    expected = _expected({"job": record.job})
+    ctx = context_from_brief(library, brief, expected) if brief.is_file() else QcContext(expected=expected)
+    return [(path.parent / name, ctx) for name in record.files]
 
 
 def _expected(data: dict[str, Any] | None) -> Expected:
@@ -56,17 +55,25 @@ def _expected(data: dict[str, Any] | None) -> Expected:
     return Expected.from_options(options) if isinstance(options, dict) else Expected()
 
 
+def shot_context(library: Library, folder: Path, shot_id: str) -> QcContext:
+    """A campaign shot's context: its exported brief and the options it was submitted with."""
+    with Ledger(folder, create=False) as ledger:
+        entry = ledger.get(shot_id)
+    if entry is None:
+        raise FolderError(f"{folder}: no shot '{shot_id}' in the campaign ledger")
+    return context_from_brief(library, folder / "briefs" / f"{entry.id}.json", _expected(entry.submission))
+
+
 def shot_items(library: Library, folder: Path, shot_id: str) -> list[tuple[Path, QcContext]]:
     """The images of one shot: a campaign shot id, or a shot folder's record stem."""
     if (folder / LEDGER_FILE).is_file():
         with Ledger(folder, create=False) as ledger:
-            entry = ledger.entries().get(shot_id)
+            entry = ledger.get(shot_id)
         if entry is None:
             raise FolderError(f"{folder}: no shot '{shot_id}' in the campaign ledger")
         if entry.state != "done" or not entry.files:
             return []
-        ctx = context_from_brief(library, folder / "briefs" / f"{entry.id}.json", _expected(entry.submission))
-        return [(folder / f["path"], ctx) for f in entry.files]
+        return [(folder / f["path"], shot_context(library, folder, shot_id)) for f in entry.files]
     record = folder / f"{shot_id}{RECORD_SUFFIX}"
     if not record.is_file():
         raise FolderError(f"{folder}: no shot '{shot_id}' (no {record.name})")

@@ -7,8 +7,9 @@ from pathlib import Path
 
 from PIL import Image, ImageDraw
 
-from composer.campaign.atomic import write_whole
 from composer.errors import ComposerError
+from composer.files import cannot_write, write_bytes
+from composer.images import thumbnail
 from composer.lint.findings import Severity
 from composer.qc.check import ImageReport
 
@@ -26,10 +27,7 @@ def overlay_path(out_dir: Path, report: ImageReport) -> Path:
 
 def write_overlay(report: ImageReport, out_dir: Path) -> Path:
     """Write the overlay for a report whose image could be read (QC decoded it safely); returns its path."""
-    with Image.open(report.path) as full:
-        full.draft("RGB", (SIDE, SIDE))
-        picture = full.convert("RGB")
-    picture.thumbnail((SIDE, SIDE))
+    picture = thumbnail(report.path, (SIDE, SIDE))
     scale = picture.width / (report.width or picture.width)
     canvas = Image.new("RGB", (picture.width + STRIP, max(picture.height, 40 + 34 * 8)), (250, 250, 250))
     canvas.paste(picture, (0, 0))
@@ -44,9 +42,9 @@ def write_overlay(report: ImageReport, out_dir: Path) -> Path:
     canvas.save(buffer, "PNG")
     try:
         out_dir.mkdir(parents=True, exist_ok=True)
-        write_whole(str(path), buffer.getvalue())
+        write_bytes(path, buffer.getvalue(), durable=False)  # made again by running QC again
     except OSError as exc:
-        raise ComposerError(f"{path}: cannot write the overlay ({exc.strerror or exc})") from None
+        raise ComposerError(cannot_write(path, exc)) from None
     return path
 
 

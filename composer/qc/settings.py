@@ -25,3 +25,6 @@ class QcSettings:
     """An image whose L, a and b all vary less than this (standard deviation, analysis copy) is blank."""
     duplicate_distance: int = 10
     """Perceptual hashes (64 bits) this many bits apart or fewer are near-duplicates."""
+
+
+DEFAULTS = QcSettings()

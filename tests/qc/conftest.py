@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from fakes.fixtures import fake_kie
 from qc_support import FILES
 
 
@@ -17,3 +18,6 @@ def qc_library(tmp_path: Path) -> Path:
         path.write_text(text, encoding="utf-8")
     return root
 
+
+
+__all__ = ["fake_kie", "qc_library"]

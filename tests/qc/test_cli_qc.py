@@ -76,8 +76,10 @@ def test_shot_folder_reads_its_generation_records(qc_library: Path, tmp_path: Pa
     save(paint(scene(), (100, 100, 200, 200), BRAKE_RED), folder / "isla.png")
     (folder / "isla.json").write_text(json.dumps({"sources": [{"kind": "brand", "id": "nored"}]}), encoding="utf-8")
     (folder / "isla.generation.json").write_text(json.dumps({
-        "schema": "composer.generation/1", "status": "succeeded", "brief": str(folder / "isla.json"),
-        "files": ["isla.png"], "job": {"options": {"aspect_ratio": "1:1"}}}), encoding="utf-8")
+        "schema": "composer.generation/2", "status": "succeeded", "brief": str(folder / "isla.json"),
+        "backend": "kie", "target": "gpt-image-2", "model": "gpt-image-2-text-to-image", "request": {},
+        "estimate": {"usd": 0.06}, "files": ["isla.png"], "job": {"options": {"aspect_ratio": "1:1"}}}),
+        encoding="utf-8")
     code, out, _ = run("qc", str(folder), "--library", str(qc_library), "--format", "json")
     assert code == 1
     [entry] = json.loads(out)
@@ -95,11 +97,12 @@ def test_bad_inputs_are_one_line_errors_and_the_other_images_are_still_checked(q
     code, out, err = run("qc", *paths, str(good), "--brand", "nored", "--library", str(qc_library))
     assert code == 1
     lines = err.splitlines()
-    assert lines[0].startswith(f"Error: {tmp_path / 'truncated.png'}: cannot be decoded (image file is truncated")
-    assert lines[1] == f"Error: {tmp_path / 'notes.png'}: not an image (PNG, JPEG or WebP expected)"
-    assert lines[2] == (f"Error: {tmp_path / 'bomb.png'}: 9000x8000 is over the 64,000,000-pixel limit "
-                        "(a decompression bomb?); not decoded")
-    assert lines[3] == f"Error: {tmp_path / 'missing.png'}: No such file or directory"
+    assert lines[0].startswith(f"Error: {tmp_path / 'truncated.png'}: broken image data (image file is truncated")
+    assert lines[1] == f"Error: {tmp_path / 'notes.png'}: not a PNG, JPEG or WebP image"
+    assert lines[2] == (f"Error: {tmp_path / 'bomb.png'}: image is 9,000x8,000 px, over the limit (16,384 px a side, "
+                        "40 megapixels)")
+    assert lines[3].startswith(f"Error: {tmp_path / 'missing.png'}: ")
+    assert len(lines) == 5  # four errors and the summary, one line each
     assert "Traceback" not in err
     assert out.startswith(f"{good} (640x480)")  # still checked
 
