@@ -1,7 +1,8 @@
 """Expanding a campaign into shots: matrices, stable content-derived ids, exclusions, quotas, cap.
 
-A shot's id is ``<group>-<digest>``, the digest taken over what the shot *is* (its cast id, scene,
-variant name and take; for an explicit shot, its ShotSpec slug), never over its position. Editing
+A shot's id is ``<group>-<words>-<digest>``, the words and the digest taken from what the shot *is*
+(its cast id, scene, variant name and take; for an explicit shot, its ShotSpec slug), never from
+its position. Editing
 or reordering one group therefore renumbers nothing else, and editing a variant's deltas keeps its
 shots' ids: the ledger then reports those shots as stale rather than as new.
 """
@@ -10,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -178,10 +180,34 @@ _IDENTITY = json.JSONEncoder(sort_keys=True, separators=(",", ":"))
 of every ledger depend on these exact bytes."""
 
 
+READABLE_CHARS = 80
+"""At most this much of an id is words (cut at a hyphen): ids are file names, and stay easy to read."""
+
+_NOT_WORD = re.compile(r"[^a-z0-9.]+")
+
+
 def shot_id_for(group_id: str, identity: dict[str, Any]) -> str:
-    """``<group>-<digest>``: the digest of the shot's identity, so ids survive edits elsewhere."""
+    """``<group>-<words>-<digest>``, e.g. ``hero-no7-carrara-marble-overhead-detail-dddda8b004``.
+
+    The words say what the shot is (cast, scene, variant, take; an explicit shot's name or slug);
+    the digest of its identity makes the id unique and stable, so ids survive edits elsewhere. The
+    digest is the whole of the id before ids had words (``<group>-<digest>``): ``legacy_shot_id``
+    finds a shot's row in a ledger written then.
+    """
     blob = _IDENTITY.encode(identity).encode()
-    return f"{group_id}-{hashlib.sha256(blob).hexdigest()[:ID_DIGEST_CHARS]}"
+    digest = hashlib.sha256(blob).hexdigest()[:ID_DIGEST_CHARS]
+    take = identity.get("take", 1)
+    parts = [identity.get("shot", ""), identity.get("cast", ""), identity.get("scene", ""),
+             identity.get("variant", ""), f"take{take}" if take > 1 else ""]
+    words = _NOT_WORD.sub("-", "-".join(p for p in parts if p).lower()).strip("-.")
+    if len(words) > READABLE_CHARS:
+        words = words[:READABLE_CHARS].rsplit("-", 1)[0]
+    return f"{group_id}-{words}-{digest}" if words else f"{group_id}-{digest}"
+
+
+def legacy_shot_id(shot_id: str, group_id: str) -> str:
+    """The id ``shot_id`` had before ids had words: ``<group>-<digest>``."""
+    return f"{group_id}-{shot_id.rsplit('-', 1)[-1]}"
 
 
 def _opts(variant: Variant | None) -> GenerationOptions:

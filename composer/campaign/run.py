@@ -34,10 +34,10 @@ from composer.backends.errors import (
 )
 from composer.backends.types import Backend, Cost, Job, Submission
 from composer.campaign.errors import BudgetError, CampaignError
-from composer.campaign.expand import Expansion
+from composer.campaign.expand import Expansion, legacy_shot_id
 from composer.campaign.export import BRIEFS_DIR, IMAGES_DIR, write_plan_files
 from composer.campaign.ledger import Entry, FolderLock, Ledger
-from composer.campaign.plan import Plan, Planner, PlanRow, check_one_image
+from composer.campaign.plan import Plan, Planner, PlanRow, check_one_image, check_priced
 from composer.campaign.select import RunSettings, Work, select_shots
 from composer.campaign.store import LedgerStore
 from composer.generate.lifecycle import Ending, Lifecycle, Stop, drive
@@ -112,6 +112,7 @@ class CampaignRunner:
     def prepare(self) -> list[Work]:
         """Export the plan (bad input raises here), record it in the ledger, and choose the work."""
         plan = write_plan_files(self.expansion, self.planner, self.folder)
+        self.ledger.rename(legacy_ids(plan))  # a ledger written before shot ids had words
         self.ledger.plan([ledger_row(row) for row in plan.rows])
         self.ledger.set_meta(
             campaign=str(self.expansion.source.path.resolve()),
@@ -137,6 +138,8 @@ class CampaignRunner:
         if budget is None:
             return
         check_one_image(budget, plan.rows)
+        check_priced([w.planned for w in work if w.kind == "submit"], budget,
+                     allow_unpriced=self.settings.allow_unpriced)
         pending = [w.estimate.credits for w in work if w.kind == "submit" and w.estimate.credits is not None]
         left = budget - self._committed
         if pending and left < min(pending):
@@ -300,6 +303,11 @@ class CampaignRunner:
 
     def _update(self) -> None:
         self.on_update(self.stats)
+
+
+def legacy_ids(plan: Plan) -> dict[str, str]:
+    """Each planned shot's id from before ids had words (``<group>-<digest>``) -> its id now."""
+    return {legacy_shot_id(row.id, row.shot.group): row.id for row in plan.rows}
 
 
 def ledger_row(row: PlanRow) -> dict[str, object]:

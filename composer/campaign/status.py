@@ -13,6 +13,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+from composer.campaign.expand import legacy_shot_id
 from composer.campaign.ledger import LOCK_FILE, STATES, Entry, Ledger
 from composer.qc.summary import summarise
 
@@ -193,7 +194,16 @@ def _qc_line(entry: Entry) -> str:
 
 
 def recheck(status: Status, planned: dict[str, str]) -> Status:
-    """The status with staleness judged against a fresh plan (shot id -> brief hash), not the last run's."""
-    entries = [replace(e, brief_hash=planned.get(e.id, e.brief_hash), in_plan=e.id in planned)
-               for e in [*status.entries, *status.retired]]
+    """The status with staleness judged against a fresh plan (shot id -> brief hash), not the last run's.
+
+    A row stored under a shot's id from before ids had words is read as that shot (the next run renames it).
+    """
+    by_digest = {shot_id.rsplit("-", 1)[-1]: shot_id for shot_id in planned}
+
+    def current(e: Entry) -> str:
+        now = by_digest.get(e.id.rsplit("-", 1)[-1], e.id)
+        return now if e.id not in planned and legacy_shot_id(now, e.group) == e.id else e.id
+
+    entries = [replace(e, id=i, brief_hash=planned.get(i, e.brief_hash), in_plan=i in planned)
+               for e in [*status.entries, *status.retired] for i in [current(e)]]
     return Status(status.folder, status.campaign, status.running, entries, status.tasks, status.repeated)

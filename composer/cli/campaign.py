@@ -38,6 +38,8 @@ def expansion_options(func: F) -> F:
 
 
 def budget_option(func: F) -> F:
+    func = click.option("--allow-unpriced", is_flag=True,
+                        help="With --budget-credits, accept shots the price table has no price for.")(func)
     return click.option("--budget-credits", type=click.FloatRange(min=0), metavar="N",
                         help="Refuse (plan) or stop starting tasks (run) beyond this many credits.")(func)
 
@@ -68,8 +70,8 @@ def campaign() -> None:
 @click.option("--format", "fmt", type=click.Choice(["table", "json", "csv"]), default="table", show_default=True)
 @budget_option
 @expansion_options
-def plan(file: Path, fmt: str, budget_credits: float | None, library_dir: Path | None, max_shots: int | None,
-         confirm: bool) -> None:
+def plan(file: Path, fmt: str, budget_credits: float | None, allow_unpriced: bool, library_dir: Path | None,
+         max_shots: int | None, confirm: bool) -> None:
     """Expand the campaign and print every shot with its cost estimate, per group and in total.
 
     Example: compose campaign plan examples/campaigns/spring-collection.yaml --budget-credits 2000
@@ -77,7 +79,7 @@ def plan(file: Path, fmt: str, budget_credits: float | None, library_dir: Path |
     library, expansion = _open(file, library_dir, max_shots, confirm)
     result = _planner(library).plan(expansion)
     click.echo(render_plan(result, fmt), nl=fmt != "csv")
-    result.check_budget(budget_credits)
+    result.check_budget(budget_credits, allow_unpriced=allow_unpriced)
 
 
 def render_plan(result: Plan, fmt: str) -> str:
@@ -96,14 +98,15 @@ def render_plan(result: Plan, fmt: str) -> str:
 
 
 def plan_table(result: Plan) -> str:
-    head = f"{'id':<28} {'group':<12} {'cast':<20} {'scene':<24} {'variant':<14} {'target':<12} {'mode':<15} " \
+    w = max((len(row.shot.id) for row in result.rows), default=2)  # ids are readable, and as long as they need
+    head = f"{'id':<{w}} {'group':<12} {'cast':<20} {'scene':<24} {'variant':<14} {'target':<12} {'mode':<15} " \
            f"{'chars':>6} {'tokens':>6} {'frames':>6} {'credits':>7} {'usd':>8}"
     lines = [head, "-" * len(head)]
     for row in result.rows:
         s = row.shot
         variant = s.variant + (f"#{s.take}" if s.take > 1 else "")
         lines.append(
-            f"{s.id:<28} {s.group:<12} {s.cast[:20]:<20} {s.scene[:24]:<24} {variant[:14]:<14} {row.target[:12]:<12} "
+            f"{s.id:<{w}} {s.group:<12} {s.cast[:20]:<20} {s.scene[:24]:<24} {variant[:14]:<14} {row.target[:12]:<12} "
             f"{row.mode:<15} {row.chars:>6} {row.tokens:>6} {len(row.reference_frames):>6} "
             f"{_num(row.cost.credits):>7} {_usd(row.cost.usd):>8}" + ("  BLOCKED" if row.blocked else "")
         )
@@ -120,7 +123,7 @@ def plan_table(result: Plan) -> str:
     if total.blocked:
         notes.append(f"{total.blocked} shot(s) blocked by lint errors: they will not be generated")
     bases = dict.fromkeys((r.cost.basis, r.cost.source, r.cost.date) for r in result.rows if r.cost.source)
-    for basis, source, date in list(bases)[:4]:
+    for basis, source, date in bases:
         notes.append(f"price: {basis} ({source}{', ' + date if date else ''})")
     return "\n".join(lines + [f"note: {n}" for n in notes])
 
@@ -165,8 +168,9 @@ def export(file: Path, out: Path, library_dir: Path | None, max_shots: int | Non
 @click.option("--retry-uncertain", is_flag=True,
               help="Send again shots whose create request may have been accepted (might pay twice).")
 @expansion_options
-def run(file: Path, out: Path, concurrency: int, budget_credits: float | None, regenerate_stale: bool,
-        retry_uncertain: bool, library_dir: Path | None, max_shots: int | None, confirm: bool) -> None:
+def run(file: Path, out: Path, concurrency: int, budget_credits: float | None, allow_unpriced: bool,
+        regenerate_stale: bool, retry_uncertain: bool, library_dir: Path | None, max_shots: int | None,
+        confirm: bool) -> None:
     """Generate every shot, resuming from the folder's ledger: nothing lost, nothing paid twice.
 
     Keys and base URLs come from KIE_API_KEY / OPENAI_API_KEY (and KIE_BASE_URL...); polling and
@@ -182,7 +186,7 @@ def run(file: Path, out: Path, concurrency: int, budget_credits: float | None, r
     retry = RetryPolicy.from_spec(os.environ.get("COMPOSER_RETRY"))
     from composer.qc.hook import CampaignInspector
 
-    settings = RunSettings(concurrency=concurrency, budget_credits=budget_credits,
+    settings = RunSettings(concurrency=concurrency, budget_credits=budget_credits, allow_unpriced=allow_unpriced,
                            regenerate_stale=regenerate_stale, retry_uncertain=retry_uncertain,
                            inspect=CampaignInspector(library, out))
 

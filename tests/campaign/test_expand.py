@@ -12,7 +12,7 @@ import yaml
 from campaign_support import SMALL, expansion_of, write
 
 from composer.campaign import CampaignFileError, CapExceededError
-from composer.campaign.expand import matrix_size
+from composer.campaign.expand import legacy_shot_id, matrix_size, shot_id_for
 from composer.shot import ShotSpec
 from composer.tui.campaign_file import append_shot
 
@@ -31,7 +31,8 @@ def test_a_matrix_expands_to_cast_x_scenes_x_variants(small_campaign: Path, mini
     assert close.spec.deltas.framing == "close-up"
     assert close.options.aspect_ratio == "1:1" and close.options.resolution == "1K"  # variant over campaign
     assert len({s.id for s in expansion.shots}) == 12
-    assert all(re.fullmatch(r"portraits-[0-9a-f]{10}", s.id) for s in expansion.shots)
+    assert all(re.fullmatch(r"portraits-[a-z0-9.-]+-[0-9a-f]{10}", s.id) for s in expansion.shots)
+    assert re.fullmatch(r"portraits-pair-harbour-close-[0-9a-f]{10}", close.id)  # readable: cast, scene, variant
     assert all(s.spec.name == s.id for s in expansion.shots)  # prompt files are named by shot id
 
 
@@ -40,7 +41,9 @@ def test_ids_are_the_digest_of_cast_scene_variant_and_take(small_campaign: Path,
     for shot in expansion_of(small_campaign, mini_library).shots:
         identity = {"cast": shot.cast, "scene": shot.scene, "variant": shot.variant, "take": shot.take}
         blob = json.dumps(identity, sort_keys=True, separators=(",", ":")).encode()
-        assert shot.id == f"portraits-{hashlib.sha256(blob).hexdigest()[:10]}"
+        digest = hashlib.sha256(blob).hexdigest()[:10]
+        assert shot.id == f"portraits-{shot.cast}-{shot.scene}-{shot.variant}-{digest}"
+        assert legacy_shot_id(shot.id, shot.group) == f"portraits-{digest}"  # the id ledgers held before words
     assert shot.spec.references == [] and shot.spec.deltas.lighting == "last light"
 
 
@@ -183,3 +186,16 @@ def test_the_default_cap_is_ten_thousand(tmp_path: Path, mini_library: Path) -> 
     ten_k = SMALL.replace("scenes: [harbour]", "scenes: [harbour]\n    images: 834")  # 12 x 834 = 10,008
     with pytest.raises(CapExceededError, match="over the cap of 10,000"):
         expansion_of(write(tmp_path / "big.yaml", ten_k), mini_library)
+
+
+def test_ids_read_as_what_the_shot_is() -> None:
+    digest = "[0-9a-f]{10}"
+    assert re.fullmatch(rf"hero-no7-carrara-marble-overhead-detail-{digest}",
+                        shot_id_for("hero", {"cast": "no7", "scene": "carrara-marble-overhead", "variant": "detail",
+                                             "take": 1}))
+    assert re.fullmatch(rf"hero-no7-marble-take2-{digest}",
+                        shot_id_for("hero", {"cast": "no7", "scene": "marble", "variant": "", "take": 2}))
+    # An explicit shot's slug: '+' and '--' become single hyphens, case is folded.
+    assert re.fullmatch(rf"shots-ada-bo-harbour-{digest}", shot_id_for("shots", {"shot": "Ada+bo--harbour", "take": 1}))
+    long = shot_id_for("g", {"cast": "a" * 50, "scene": "b" * 50, "variant": "", "take": 1})
+    assert re.fullmatch(rf"g-{'a' * 50}-{digest}", long)  # the words stop at a hyphen, within 80 characters

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import re
+import shutil
 import sqlite3
 import time
 from collections import Counter
@@ -25,10 +27,11 @@ from fakes.kie import FakeKie, Reply
 
 from composer.backends import make_backend
 from composer.campaign import LedgerError
+from composer.campaign.expand import legacy_shot_id
 from composer.campaign.ledger import FolderLock, Ledger
 from composer.campaign.run import RunSettings, RunStats, incomplete, run_campaign
 from composer.campaign.sheet import make_sheets
-from composer.campaign.status import read_status, status_text
+from composer.campaign.status import read_status, recheck, status_text
 
 
 def test_a_run_generates_every_shot_once(small_campaign: Path, mini_library: Path, tmp_path: Path,
@@ -355,3 +358,34 @@ def test_tasks_of_shots_dropped_while_submitted_are_still_collected(small_campai
     assert all((out / record["path"]).is_file() for e in status.retired for record in e.files)
     assert status.spent_credits == 12 * 12
     assert_each_shot_done_once(out, fake_kie, 12)
+
+
+LEGACY = Path(__file__).parent / "data" / "legacy-ledger"
+"""A folder whose ledger composer wrote before shot ids had words (data/make_legacy_ledger.py): 4 shots
+done under ``portraits-<digest>`` ids, 8 never started."""
+
+
+def test_a_ledger_written_with_the_old_ids_still_resumes(small_campaign: Path, mini_library: Path, tmp_path: Path,
+                                                          fake_kie: FakeKie) -> None:
+    out = tmp_path / "out"
+    shutil.copytree(LEGACY, out)
+    with Ledger(out, create=False) as ledger:
+        old = {e.id: e for e in ledger.entries().values()}
+    done_before = {i for i, e in old.items() if e.state == "done"}
+    assert len(old) == 12 and len(done_before) == 4 and all(re.fullmatch(r"portraits-[0-9a-f]{10}", i) for i in old)
+    # Before the next run, status --recheck already reads the old rows as today's shots.
+    rows = planner_for(mini_library).plan(expansion_of(small_campaign, mini_library)).rows
+    checked = recheck(read_status(out), {row.id: row.brief_hash for row in rows})
+    assert {e.id for e in checked.entries} == {row.id for row in rows} and not checked.retired
+    stats = run(small_campaign, mini_library, out, fake_kie)
+    assert (stats.done, stats.skipped, len(fake_kie.tasks)) == (8, 4, 8)  # the 4 paid for are not made again
+    with Ledger(out, create=False) as ledger:
+        entries = ledger.entries()
+        tasks = ledger.tasks()
+    assert set(entries) == {row.id for row in rows} and {e.state for e in entries.values()} == {"done"}
+    renamed = {legacy_shot_id(i, "portraits"): e for i, e in entries.items()}
+    assert {i for i in renamed if i in done_before} == done_before
+    for shot_id in done_before:  # their files, credits and tasks kept, now under the new id
+        assert renamed[shot_id].files == old[shot_id].files and renamed[shot_id].credits == old[shot_id].credits
+        assert (out / renamed[shot_id].files[0]["path"]).is_file()
+    assert {shot for _, shot in tasks} == set(entries)
