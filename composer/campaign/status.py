@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import fcntl
 import os
+import time
 from collections import Counter
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -91,7 +92,10 @@ class Status:
                 "unchecked": sum(s is None for s in summaries)}
 
     def problems(self) -> list[Entry]:
-        return [e for e in self.entries if e.state in ("failed", "uncertain") or (e.state == "submitted" and e.error)]
+        """Failed, uncertain, submitted with an error, and, when no run is in progress, the shots a
+        stopped run left ``submitting``: their create may have been accepted."""
+        return [e for e in self.entries if e.state in ("failed", "uncertain") or (e.state == "submitted" and e.error)
+                or (e.state == "submitting" and not self.running)]
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -171,7 +175,8 @@ def status_text(status: Status) -> str:
     problems = status.problems()
     if problems:
         lines += ["", "problems:"]
-        lines += [f"  {e.id} [{e.state}{' task ' + e.task_id if e.task_id else ''}]: {e.error}" for e in problems]
+        lines += [f"  {e.id} [{e.state}{' task ' + e.task_id if e.task_id else ''}]: {e.error or interrupted(e)}"
+                  for e in problems]
     review = status.needs_review()
     if review:
         lines += ["", "needs review (pixel QC; files kept, `compose qc DIR` for the findings):"]
@@ -182,6 +187,13 @@ def status_text(status: Status) -> str:
         lines += ["", f"stale (brief changed since generated; `run --regenerate-stale` makes them again): "
                       f"{', '.join(e.id for e in stale[:20])}{' ...' if len(stale) > 20 else ''}"]
     return "\n".join(lines)
+
+
+def interrupted(entry: Entry) -> str:
+    """What to tell about a shot a stopped run left mid-create."""
+    sent = time.strftime("%Y-%m-%d %H:%M:%S UTC", time.gmtime(entry.updated_at))
+    return (f"the run stopped while its create request (sent {sent}) was in flight; the provider may have "
+            "accepted it: check its dashboard for this shot")
 
 
 def _qc_line(entry: Entry) -> str:

@@ -115,6 +115,10 @@ def plan_table(result: Plan) -> str:
         lines.append(f"{group:<16} {totals.images:>7,} {totals.credits:>9,g} {_usd(totals.usd):>10}")
     total = result.total
     lines.append(f"{'total':<16} {total.images:>7,} {total.credits:>9,g} {_usd(total.usd):>10}")
+    if len(result.models) > 1:  # a bake-off: what each model costs
+        width = max(len(m) for m in result.models)
+        lines += ["", f"{'model':<{width}} {'images':>7} {'credits':>9} {'usd':>10}"]
+        lines += [f"{m:<{width}} {t.images:>7,} {t.credits:>9,g} {_usd(t.usd):>10}" for m, t in result.models.items()]
     notes = []
     if excluded := sum(result.expansion.excluded.values()):
         notes.append(f"{excluded} shot(s) removed by exclusions")

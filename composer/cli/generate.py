@@ -65,7 +65,7 @@ class GenerationFlags:
                                     quality=self.quality, output_format=self.output_format, n_frames=self.n_frames)
         retry = RetryPolicy.from_spec(os.environ.get("COMPOSER_RETRY"))
         return GenerateSettings(backend=self.backend, options=options, frame=self.frame, out_dir=out_dir, stem=stem,
-                                force=self.force, poll=poll, retry=retry)
+                                force=self.force, poll=poll, retry=retry, deadline=self.deadline)
 
 
 _OPTIONS = [
@@ -84,7 +84,8 @@ _OPTIONS = [
     click.option("--n-frames", type=click.IntRange(min=1), metavar="SECONDS",
                  help="Video clip length (sora-2: 10 or 15; the target's motion.durations)."),
     click.option("--deadline", type=click.FloatRange(min=1), metavar="SECONDS",
-                 help="Stop polling after this long (default 900); the task id is kept for --resume."),
+                 help="The most the whole generation may take, create to download (polling stops at 900 s "
+                      "without it); an accepted task is kept for --resume."),
     click.option("--force", is_flag=True,
                  help="Start anew over an earlier generation in --out (replacing its files), or one that may "
                       "already be paid for."),

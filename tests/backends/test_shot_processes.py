@@ -77,3 +77,17 @@ def test_a_second_run_on_the_same_shot_is_refused_while_the_first_runs(fake_kie:
             first.kill()
     assert fake_kie.calls["createTask"] == 1 and len(fake_kie.tasks) == 1
     assert not list(tmp_path.glob(".*.lock"))  # the lock leaves no file behind
+
+
+def test_a_run_sweeps_the_temp_files_a_killed_run_of_the_same_shot_left(fake_kie: FakeKie, example_library: Path,
+                                                                        tmp_path: Path) -> None:
+    tmp_path.mkdir(exist_ok=True)
+    mine = [tmp_path / f".{SLUG}.0badf00d.tmp", tmp_path / f".{SLUG}.generation.json.12345678.tmp",
+            tmp_path / f".{SLUG}-2.deadbeef.part"]
+    others = [tmp_path / ".other-shot.0badf00d.tmp", tmp_path / f".{SLUG}.notes.txt"]
+    for path in (*mine, *others):
+        path.write_bytes(b"half a download")
+    result = CliRunner().invoke(main, shot_command(example_library, tmp_path)[3:], env={**FAST_ENV, **fake_kie.env()})
+    assert result.exit_code == 0, result.stderr
+    assert not any(path.exists() for path in mine)
+    assert all(path.exists() for path in others)  # another shot's (it may be running) and not ours to judge
