@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import json
 import os
-import signal
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 from click.testing import CliRunner
-from fakes.fixtures import FAST_ENV
+from fakes.fixtures import FAST_ENV, kill_when
 from fakes.kie import FakeKie, Reply
 
 from composer.cli import main
@@ -24,9 +24,9 @@ def shot_command(library: Path, out: Path) -> list[str]:
             "--generate", "--out", str(out), "--library", str(library)]
 
 
-def wait_for(condition: object, process: subprocess.Popen[bytes], what: str) -> None:
+def wait_for(reached: Callable[[], bool], process: subprocess.Popen[bytes], what: str) -> None:
     deadline = time.monotonic() + 30
-    while not condition():  # type: ignore[operator]
+    while not reached():
         assert process.poll() is None, process.communicate()[1].decode()
         assert time.monotonic() < deadline, f"never reached: {what}"
         time.sleep(0.01)
@@ -38,14 +38,7 @@ def test_sigkill_during_create_leaves_the_shot_to_check_not_to_resend(fake_kie: 
     env = {**os.environ, **FAST_ENV, **fake_kie.env()}
     first = subprocess.Popen(shot_command(example_library, tmp_path), env=env, stdout=subprocess.PIPE,
                              stderr=subprocess.PIPE)
-    try:
-        wait_for(lambda: fake_kie.calls["createTask"] == 1, first, "the create request")
-        first.send_signal(signal.SIGKILL)
-        first.wait(10)
-    finally:
-        if first.poll() is None:
-            first.kill()
-        first.communicate()
+    kill_when(first, lambda: fake_kie.calls["createTask"] == 1, "the create request")
     rec = json.loads((tmp_path / f"{SLUG}.generation.json").read_text(encoding="utf-8"))
     assert rec["status"] == "submitting"  # written, durably, before the create request left
     time.sleep(1.2)  # the fake finishes the create the killed process sent: a paid task nobody has
