@@ -139,6 +139,17 @@ class LintException(Asset):
     """Why, and who approved it: shown in every brief that uses it."""
 
 
+class KeyColour(Asset):
+    """A colour that identifies a character or product in every image (pixel QC checks it is there)."""
+
+    name: str = Field(min_length=1)
+    """What the colour is, e.g. "copper-red curls"."""
+    hex: str = Field(pattern=r"^#[0-9A-Fa-f]{6}$")
+    """Its hex code, ``#RRGGBB``, as it looks in neutral light."""
+    where: str = Field(min_length=1)
+    """Where it appears on the subject ("hair", "jacket", "cap"): named in the QC finding."""
+
+
 class BrandKit(Asset):
     name: str = Field(min_length=1)
     """Display name of the brand."""
@@ -233,6 +244,10 @@ class Character(Asset):
     reference_frames: FrameList = []
     """Clean reference images, as paths relative to this file (inside the library): plain paths are
     ``identity`` frames; ``{path, role: wardrobe|product, note}`` says otherwise."""
+    key_colours: list[KeyColour] = []
+    """Colours every image of the character must show (hair, jacket...). Not part of the brief: pixel QC
+    (``compose qc``) warns when one is absent from an image of the character. A cheap consistency
+    signal, not identity recognition."""
 
     _frame_roles = _roles("reference_frames", ("identity", "wardrobe", "product"), "a character bible")
 
@@ -257,6 +272,8 @@ class Product(Asset):
     _normalise_negatives = _negatives("do_not")
     reference_frames: FrameList = []
     """Clean reference images, relative to this file, inside the library (role ``product``)."""
+    key_colours: list[KeyColour] = []
+    """Colours every image of the product must show (cap, label...); checked by pixel QC, never sent."""
 
     _frame_roles = _roles("reference_frames", ("product",), "a product bible")
 
