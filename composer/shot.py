@@ -14,6 +14,7 @@ from typing import Any
 
 from pydantic import Field, ValidationError
 
+from composer.attachments import rebase_reference, split_reference
 from composer.errors import LibraryError, ShotError
 from composer.models import Asset, FileSafeName, ShotDeltas
 from composer.paths import inside, is_inside
@@ -85,16 +86,16 @@ def load_shot_file(path: Path, library_root: Path | None = None) -> ShotSpec:
     outside the library, may name frames anywhere, as ``--reference`` may.
     """
     spec = load_model(path, ShotSpec)[0]
-    references = [path.parent / ref for ref in spec.references]
+    references = [rebase_reference(ref, lambda p: str(path.parent / p)) for ref in spec.references]
     if library_root is not None and is_inside(path, library_root):
         for index, ref in enumerate(references):
             try:
-                inside(ref, library_root)
+                inside(Path(split_reference(ref)[1]), library_root)
             except LibraryError as err:
                 raise LibraryError(f"reference {spec.references[index]}: {err.reason}", path=path,
                                    line=line_of(read_text(path)[0], ["references", index]),
                                    field=f"references.{index}") from None
-    return spec.model_copy(update={"references": [str(ref) for ref in references]})
+    return spec.model_copy(update={"references": references})
 
 
 def shot_file_text(spec: ShotSpec, path: Path) -> str:
@@ -109,7 +110,8 @@ def shot_file_text(spec: ShotSpec, path: Path) -> str:
     data = spec.model_dump(exclude_defaults=True)
     if spec.references:
         folder = path.parent.absolute()
-        data["references"] = [ref if Path(ref).is_absolute() else os.path.relpath(Path(ref).absolute(), folder)
+        data["references"] = [rebase_reference(ref, lambda p: p if Path(p).is_absolute()
+                                               else os.path.relpath(Path(p).absolute(), folder))
                               for ref in spec.references]
         data.setdefault("name", spec.slug())
     return yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=100)

@@ -16,6 +16,7 @@ from typing import Any
 import yaml
 from pydantic import ValidationError
 
+from composer.attachments import split_reference
 from composer.campaign.errors import CampaignFileError
 from composer.campaign.models import Campaign, Group
 from composer.errors import LibraryError, LocatedError
@@ -146,7 +147,7 @@ def _frames_outside(source: CampaignSource, library: Library) -> Iterator[Locate
         for i, spec in enumerate(shots):
             for j, ref in enumerate(spec.references):
                 try:
-                    inside(source.shot_base() / ref, library.root)
+                    inside(source.shot_base() / split_reference(ref)[1], library.root)
                 except LibraryError as err:
                     yield source.problem((*loc, i, "references", j), f"reference {ref}: {err.reason}")
 

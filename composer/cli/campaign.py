@@ -188,8 +188,11 @@ def run(file: Path, out: Path, concurrency: int, budget_credits: float | None, a
     library, expansion = _open(file, library_dir, max_shots, confirm)
     poll = PollSchedule.from_spec(os.environ.get("COMPOSER_POLL"))
     retry = RetryPolicy.from_spec(os.environ.get("COMPOSER_RETRY"))
+    from composer.qc.hook import CampaignInspector
+
     settings = RunSettings(concurrency=concurrency, budget_credits=budget_credits, allow_unpriced=allow_unpriced,
-                           regenerate_stale=regenerate_stale, retry_uncertain=retry_uncertain)
+                           regenerate_stale=regenerate_stale, retry_uncertain=retry_uncertain,
+                           inspect=CampaignInspector(library, out))
 
     def backends(name: str) -> Any:
         return make_backend(name, poll=poll, retry=retry, library_root=library.root,
