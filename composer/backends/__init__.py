@@ -43,6 +43,7 @@ from composer.backends.errors import (
     InsufficientCreditsError,
     InterruptedGenerationError,
     MissingKeyError,
+    ModerationBlockedError,
     NetworkError,
     NotFoundError,
     OptionError,
@@ -80,7 +81,8 @@ KEY_VARIABLES = {"kie": "KIE_API_KEY", "openai": "OPENAI_API_KEY"}
 __all__ = [
     "BACKENDS", "KEY_VARIABLES", "AuthError", "Backend", "BackendName", "Cost", "Credits", "DownloadError",
     "FeatureDisabledError", "GenerationError", "GenerationOptions", "GenerationResult",
-    "InsufficientCreditsError", "InterruptedGenerationError", "Job", "Kind", "MissingKeyError", "NetworkError",
+    "InsufficientCreditsError", "InterruptedGenerationError", "Job", "Kind", "MissingKeyError",
+    "ModerationBlockedError", "NetworkError",
     "NotFoundError", "OptionError", "PollSchedule", "PollTimeoutError", "PriceTable", "Progress",
     "ProgressEvent", "ProviderResponseError", "QuotaExceededError", "RateLimitedError", "RequestRejectedError",
     "RetryPolicy", "ServiceUnavailableError", "Submission", "SubmitUncertainError", "TaskFailedError",

@@ -14,7 +14,6 @@ generate --resume``, or the next ``compose campaign run``) costs nothing more::
         ├── QuotaExceededError         433: the sub-key's usage limit is reached
         ├── FeatureDisabledError       505: the feature is disabled for this account
         ├── NotFoundError              404: no such task or endpoint (expired task, wrong base URL)
-        ├── ProviderResponseError      a reply this client cannot read (not JSON, wrong types)
         ├── SubmitUncertainError       a create may have been accepted but its reply was lost: never re-sent
         ├── TaskFailedError            the provider ran the task and it failed (KIE ``fail``: failCode, failMsg)
         ├── PollTimeoutError           resumable: the task did not finish before the deadline
@@ -23,7 +22,9 @@ generate --resume``, or the next ``compose campaign run``) costs nothing more::
         └── TransientError             retryable: worth trying again; raised once the retry policy gives up
             ├── RateLimitedError       429
             ├── ServiceUnavailableError 455 (maintenance) or a 5xx
-            └── NetworkError           the connection failed; ``maybe_sent`` when it may have arrived
+            ├── NetworkError           the connection failed; ``maybe_sent`` when it may have arrived
+            └── ProviderResponseError  a reply this client cannot read (not JSON, wrong types): retried
+                                       where a repeat is free (a poll); a create's becomes SubmitUncertainError
 
 Which HTTP status (or KIE body ``code``) becomes which error is a table in each backend.
 """
@@ -69,6 +70,11 @@ class RequestRejectedError(GenerationError):
     """422 / 400: the provider refused the request's content."""
 
 
+class ModerationBlockedError(RequestRejectedError):
+    """The provider's moderation refused the prompt (OpenAI's ``moderation_blocked``): final, never
+    retried; only a reworded brief can go through."""
+
+
 class QuotaExceededError(GenerationError):
     """433: the sub-key's usage limit is reached."""
 
@@ -79,10 +85,6 @@ class FeatureDisabledError(GenerationError):
 
 class NotFoundError(GenerationError):
     """404: the task or endpoint does not exist (expired task, wrong base URL)."""
-
-
-class ProviderResponseError(GenerationError):
-    """The provider answered with something this client cannot read."""
 
 
 class TransientError(GenerationError):
@@ -112,6 +114,11 @@ class NetworkError(TransientError):
     def __init__(self, message: str, *, maybe_sent: bool, task_id: str | None = None) -> None:
         super().__init__(message, task_id=task_id)
         self.maybe_sent = maybe_sent
+
+
+class ProviderResponseError(TransientError):
+    """The provider answered with something this client cannot read. Worth asking again where asking
+    is free (a poll, an upload); never for a create, whose unreadable reply may mean a paid task."""
 
 
 class SubmitUncertainError(GenerationError):

@@ -48,7 +48,7 @@ from composer.backends.errors import (
     redact,
 )
 from composer.backends.kie_replies import body_code, kie_error, result_urls
-from composer.backends.options import kie_model_for, model_family, validate_kie_job
+from composer.backends.options import is_motion, kie_model_for, motion_for, validate_kie_job
 from composer.backends.prices import PriceTable
 from composer.backends.retry import OnRetry, RateLimiter, Sleep, parse_retry_after, retrying
 from composer.backends.schedule import DEFAULT_POLL, DEFAULT_RETRY, PollSchedule, RetryPolicy
@@ -65,6 +65,7 @@ from composer.backends.types import (
     no_progress,
 )
 from composer.frames import sniff_image_type
+from composer.models import MotionModel
 
 DEFAULT_BASE_URL = "https://api.kie.ai"
 DEFAULT_UPLOAD_BASE_URL = "https://kieai.redpandaai.co"
@@ -164,22 +165,16 @@ class KieBackend(ClosingBackend):
     def build_request(self, job: Job, urls: list[str]) -> dict[str, Any]:
         """The createTask body for ``job`` with its frames at ``urls``."""
         model = kie_model_for(job)
+        if is_motion(job):
+            return {"model": model, "input": motion_input(job, motion_for(job), urls)}
         fields: dict[str, Any] = {"prompt": job.prompt}
         opts = job.options
-        if model_family(job.model) == "gpt-image-2":
-            if urls:
-                fields["input_urls"] = urls
-            if opts.aspect_ratio is not None:
-                fields["aspect_ratio"] = opts.aspect_ratio
-            if opts.resolution is not None:
-                fields["resolution"] = opts.resolution
-        else:
-            if urls:
-                fields["image_urls"] = urls
-            if opts.aspect_ratio is not None:
-                fields["aspect_ratio"] = opts.aspect_ratio
-            if opts.n_frames is not None:
-                fields["n_frames"] = str(opts.n_frames)  # KIE documents n_frames as the string "10" or "15"
+        if urls:
+            fields["input_urls"] = urls
+        if opts.aspect_ratio is not None:
+            fields["aspect_ratio"] = opts.aspect_ratio
+        if opts.resolution is not None:
+            fields["resolution"] = opts.resolution
         return {"model": model, "input": fields}
 
     def preview_request(self, job: Job) -> dict[str, Any]:
@@ -272,7 +267,10 @@ class KieBackend(ClosingBackend):
         # KIE's docs spell the id taskId; some of its pages say task_id.
         task_id = (data.get("taskId") or data.get("task_id")) if isinstance(data, dict) else None
         if not isinstance(task_id, str) or not task_id:
-            raise ProviderResponseError("createTask: KIE's reply has no taskId")
+            # A 200 reply KIE sent for this create: the task may exist and be billed.
+            raise SubmitUncertainError(f"createTask: KIE answered but its reply holds no taskId ({_shape(data)}); "
+                                       "it may have accepted the task: check the KIE dashboard "
+                                       "(https://kie.ai/logs) before sending it again")
         progress(ProgressEvent("submitted", f"KIE accepted task {task_id}", task_id=task_id))
         return Submission(job=job, backend=self.name, model=body["model"], task_id=task_id, request=body,
                           uploads={str(p): u for p, u in zip(frames, urls, strict=True)},
@@ -291,6 +289,8 @@ class KieBackend(ClosingBackend):
             if exc.status not in SAFE_TO_RECREATE:
                 raise SubmitUncertainError(uncertain.format(exc)) from None
             raise
+        except ProviderResponseError as exc:  # a reply arrived but cannot be read: it may say "accepted"
+            raise SubmitUncertainError(uncertain.format(exc)) from None
 
     # -- collect --------------------------------------------------------------------------------
     async def record_info(self, task_id: str) -> dict[str, Any]:
@@ -298,23 +298,32 @@ class KieBackend(ClosingBackend):
         await self._poll_limiter.wait()
         data = await self._call("GET", f"{self.base_url}{RECORD_PATH}", f"polling task {task_id}",
                                 params={"taskId": task_id})
-        if not isinstance(data, dict):
+        if data is None:
             raise NotFoundError(f"KIE has no task {task_id} (tasks expire; re-send the brief)", task_id=task_id)
+        if not isinstance(data, dict):
+            raise ProviderResponseError(f"polling task {task_id}: KIE's reply holds {_shape(data)}, not a task record",
+                                        task_id=task_id)
         return data
+
+    async def _poll_once(self, task_id: str) -> tuple[dict[str, Any], list[str]]:
+        """One poll: the task's record, and its result URLs once it has succeeded (an unreadable
+        ``resultJson`` is a malformed reply like any other, so it is asked for again)."""
+        info = await self.record_info(task_id)
+        return info, result_urls(info, task_id) if info.get("state") == "success" else []
 
     async def wait(
         self, task_id: str, *, first_poll_after: float = 0.0, progress: Progress = no_progress
-    ) -> tuple[dict[str, Any], int]:
-        """Poll until the task succeeds (its record and the number of polls), fails, or the deadline passes;
-        the first poll comes ``first_poll_after`` seconds from now."""
+    ) -> tuple[dict[str, Any], list[str], int]:
+        """Poll until the task succeeds (its record, result URLs and the number of polls), fails, or the
+        deadline passes; the first poll comes ``first_poll_after`` seconds from now."""
         watch, polls = Stopwatch(), 0
         on_retry = self._on_retry(progress)
         if first_poll_after > 0:
             await self._sleep(min(first_poll_after, self.poll.deadline))
         while True:
             try:
-                info = await retrying(lambda: self.record_info(task_id), self.retry, on_retry=on_retry,
-                                      sleep=self._sleep)
+                info, urls = await retrying(lambda: self._poll_once(task_id), self.retry, on_retry=on_retry,
+                                            sleep=self._sleep)
             except TransientError as exc:
                 raise InterruptedGenerationError(f"polling task {task_id} failed: {exc}", task_id=task_id) from None
             polls += 1
@@ -322,7 +331,7 @@ class KieBackend(ClosingBackend):
             progress(ProgressEvent("poll", f"task {task_id}: {state}", task_id=task_id, state=state,
                                    elapsed=elapsed))
             if state == "success":
-                return info, polls
+                return info, urls, polls
             if state == "fail":
                 code, msg = info.get("failCode"), self._message(info.get("failMsg") or "no reason given")
                 raise TaskFailedError(f"KIE task {task_id} failed (failCode {code}): {msg}", task_id=task_id,
@@ -341,9 +350,9 @@ class KieBackend(ClosingBackend):
             raise GenerationError("this submission has no KIE task id to collect")
         watch = Stopwatch()
         quickest = self._quickest.get(submission.model, 0.0)
-        info, polls = await self.wait(task_id, first_poll_after=quickest - submission.age(), progress=progress)
+        info, urls, polls = await self.wait(task_id, first_poll_after=quickest - submission.age(),
+                                            progress=progress)
         self._learn(submission.model, info)
-        urls = result_urls(info, task_id)
         waited = watch()
         progress(ProgressEvent("download", f"downloading {len(urls)} result(s)", task_id=task_id))
         saved = await self._download_all(urls, out_dir, stem, submission, progress)
@@ -404,3 +413,21 @@ def env_proxy(url: str) -> str | None:
     if not proxies or urllib.request.proxy_bypass(parts.hostname or ""):
         return None
     return proxies.get(parts.scheme) or proxies.get("all")
+
+
+def motion_input(job: Job, motion: MotionModel, urls: list[str]) -> dict[str, Any]:
+    """A video model's ``input``, laid out as its motion block says: the first frame's URL in
+    ``frame_field`` (a list or one URL), the length (as a string, as KIE documents it) and ratio."""
+    fields: dict[str, Any] = {"prompt": job.prompt, **motion.input}
+    if urls:
+        fields[motion.frame_field] = urls if motion.frame_list else urls[0]
+    if job.options.aspect_ratio is not None:
+        fields[motion.aspect_ratio_field] = job.options.aspect_ratio
+    if job.options.n_frames is not None:
+        fields[motion.duration_field] = str(job.options.n_frames)
+    return fields
+
+
+def _shape(value: object) -> str:
+    """What a reply field holds, for a message (never its content: it may be long or echo a secret)."""
+    return "nothing" if value is None else f"a {type(value).__name__}"

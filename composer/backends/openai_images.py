@@ -1,7 +1,8 @@
 """OpenAI's Images API through the official ``openai`` SDK: ``gpt-image-2``.
 
-``images.generate`` for text-to-image; ``images.edit`` with every reference frame and
-``input_fidelity="high"`` for image-to-image. The API answers synchronously with base64 images, so
+``images.generate`` for text-to-image; ``images.edit`` with every reference frame for
+image-to-image, with ``input_fidelity="high"`` only for a model that takes it (``OPENAI_MODELS``:
+gpt-image-2 does not, and the API refuses it). The API answers synchronously with base64 images, so
 ``submit`` makes the call and its ``Submission`` carries the images; ``collect`` saves them.
 
 The SDK's own retries are off (``max_retries=0``): ``composer.backends.retry`` applies one policy to
@@ -16,18 +17,20 @@ from __future__ import annotations
 import asyncio
 import base64
 import binascii
+import json
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
 import openai
 
-from composer.backends.download import DEFAULT_LIMITS, DownloadLimits, result_name, save_bytes
+from composer.backends.download import DEFAULT_LIMITS, EXTENSIONS, DownloadLimits, result_name, save_bytes, sniff_media
 from composer.backends.errors import (
     AuthError,
     GenerationError,
     InsufficientCreditsError,
     MissingKeyError,
+    ModerationBlockedError,
     NetworkError,
     NotFoundError,
     ProviderResponseError,
@@ -38,7 +41,7 @@ from composer.backends.errors import (
     TransientError,
     redact,
 )
-from composer.backends.options import validate_openai_job
+from composer.backends.options import OPENAI_MODELS, validate_openai_job
 from composer.backends.prices import PriceTable
 from composer.backends.retry import Sleep, parse_retry_after, retrying
 from composer.backends.schedule import DEFAULT_RETRY, RetryPolicy
@@ -56,7 +59,6 @@ from composer.backends.types import (
 )
 from composer.frames import sniff_image_type
 
-MODEL = "gpt-image-2"
 FORMAT_TYPES = {"png": "image/png", "jpeg": "image/jpeg", "webp": "image/webp"}
 
 
@@ -95,18 +97,19 @@ class OpenAIImagesBackend(ClosingBackend):
         validate_openai_job(job)
 
     def _params(self, job: Job) -> dict[str, Any]:
-        params: dict[str, Any] = {"model": MODEL, "prompt": job.prompt}
+        params: dict[str, Any] = {"model": job.model, "prompt": job.prompt}
         for name in ("size", "quality", "output_format"):
             value = getattr(job.options, name)
             if value is not None:
                 params[name] = value
+        if job.reference_frames and OPENAI_MODELS[job.model].input_fidelity:
+            params["input_fidelity"] = "high"
         return params
 
     def preview_request(self, job: Job) -> dict[str, Any]:
         if not job.reference_frames:
             return {"endpoint": "images.generate", **self._params(job)}
-        return {"endpoint": "images.edit", **self._params(job), "image": [str(p) for p in job.reference_frames],
-                "input_fidelity": "high"}
+        return {"endpoint": "images.edit", **self._params(job), "image": [str(p) for p in job.reference_frames]}
 
     def estimate_cost(self, job: Job) -> Cost:
         return self.prices.openai_estimate(job)
@@ -119,22 +122,26 @@ class OpenAIImagesBackend(ClosingBackend):
         call: Callable[[], Awaitable[Any]]
         if job.reference_frames:
             images = [await asyncio.to_thread(_read_frame, p) for p in job.reference_frames]
-            call = lambda: self._client.images.edit(image=images, input_fidelity="high", **params)  # noqa: E731
+            call = lambda: self._client.images.edit(image=images, **params)  # noqa: E731
             endpoint = "images.edit"
         else:
             call = lambda: self._client.images.generate(**params)  # noqa: E731
             endpoint = "images.generate"
-        progress(ProgressEvent("submit", f"calling OpenAI {endpoint} ({MODEL}); this can take a minute or two"))
+        progress(ProgressEvent("submit", f"calling OpenAI {endpoint} ({job.model}); this can take a minute or two"))
 
         def report(exc: TransientError, attempt: int, delay: float) -> None:
             progress(ProgressEvent("retry", f"{exc}; retrying in {delay:.1f} s "
                                             f"(attempt {attempt + 1} of {self.retry.attempts})"))
 
         response = await retrying(lambda: self._call(call), self.retry, on_retry=report, sleep=self._sleep)
-        decoded = _decode_images(response)
-        usage = response.usage.model_dump(mode="json", exclude_none=True) if response.usage else None
+        try:
+            decoded, usage = _decode_images(response), _usage(response)
+        except (AttributeError, TypeError, ValueError, ProviderResponseError) as exc:
+            # OpenAI answered 200: the image was generated and billed, and this reply was its only copy.
+            raise SubmitUncertainError(f"OpenAI answered but its reply cannot be read ({_why(exc)}); the image was "
+                                       "probably billed: check usage before sending it again") from None
         progress(ProgressEvent("submitted", f"OpenAI returned {len(decoded)} image(s)"))
-        return Submission(job=job, backend=self.name, model=MODEL, task_id=None, request=self.preview_request(job),
+        return Submission(job=job, backend=self.name, model=job.model, task_id=None, request=self.preview_request(job),
                           submit_seconds=watch(), images=decoded, usage=usage)
 
     async def _call(self, call: Callable[[], Awaitable[Any]]) -> Any:
@@ -151,6 +158,9 @@ class OpenAIImagesBackend(ClosingBackend):
                                        "the image may have been billed; check usage before re-sending") from None
         except openai.APIStatusError as exc:
             raise self._error(exc) from None
+        except (openai.APIResponseValidationError, json.JSONDecodeError) as exc:  # a 200 that is not JSON
+            raise SubmitUncertainError(f"OpenAI answered but its reply cannot be read ({_why(exc)}); the image may "
+                                       "have been billed: check usage before sending it again") from None
 
     def _error(self, exc: openai.APIStatusError) -> GenerationError:
         status = exc.status_code
@@ -168,6 +178,9 @@ class OpenAIImagesBackend(ClosingBackend):
             return RateLimitedError(f"rate limited by OpenAI (429): {message}", status=status, retry_after=retry_after)
         if status == 404:
             return NotFoundError(f"OpenAI: not found (404): {message} (check OPENAI_BASE_URL)", status=status)
+        if code == "moderation_blocked":
+            return ModerationBlockedError(f"OpenAI's moderation refused the prompt (moderation_blocked: {message}); "
+                                          "this is final and was not retried: reword the brief", status=status)
         if status in (400, 403, 422):
             return RequestRejectedError(f"OpenAI rejected the request ({status}): {message}", status=status)
         if status >= 500:
@@ -182,17 +195,28 @@ class OpenAIImagesBackend(ClosingBackend):
             raise GenerationError("an OpenAI generation cannot be resumed: its images arrive only in the reply; "
                                   "send the brief again")
         watch = Stopwatch()
-        claimed = FORMAT_TYPES.get(submission.job.options.output_format or "png")
-        count = len(submission.images)
-        saved = [save_bytes(data, out_dir, result_name(stem, i, count), kind="image", claimed=claimed,
-                            limits=self.limits) for i, data in enumerate(submission.images)]
+        asked = submission.job.options.output_format or "png"
+        count, saved, warnings = len(submission.images), [], []
+        for i, data in enumerate(submission.images):
+            claimed: str | None = FORMAT_TYPES.get(asked)
+            actual = sniff_media(data[:16])
+            if actual is not None and actual.startswith("image/") and actual != claimed:
+                # Paid for either way: keep it under what it really is rather than throw it away.
+                warnings.append(f"asked OpenAI for {asked}, it returned {actual}: saved as "
+                                f"{result_name(stem, i, count)}{EXTENSIONS[actual]}")
+                claimed = None
+            saved.append(save_bytes(data, out_dir, result_name(stem, i, count), kind="image", claimed=claimed,
+                                    limits=self.limits))
+        for warning in warnings:
+            progress(ProgressEvent("download", f"Warning: {warning}"))
         submission.images = []  # the bytes are on disk; do not keep megabytes per job in memory
         cost = self.prices.openai_cost(submission.job, submission.usage)
         progress(ProgressEvent("done", f"saved {count} image(s)"))
         return GenerationResult(backend=self.name, model=submission.model, task_id=None,
                                 files=[s.path for s in saved], urls=[],
                                 timings={"submit": submission.submit_seconds, "download": watch()}, cost=cost,
-                                usage=submission.usage, sha256=tuple(s.sha256 for s in saved))
+                                usage=submission.usage, sha256=tuple(s.sha256 for s in saved),
+                                warnings=tuple(warnings))
 
     async def credits(self) -> Credits:
         raise GenerationError("OpenAI has no balance API; see https://platform.openai.com/usage")
@@ -203,10 +227,26 @@ def _read_frame(path: Path) -> tuple[str, bytes, str]:
     return path.name, data, sniff_image_type(data[:16]) or "application/octet-stream"
 
 
+def _why(exc: Exception) -> str:
+    """A short, content-free reason (an SDK message may quote the whole reply)."""
+    return type(exc).__name__ if not isinstance(exc, ProviderResponseError) else str(exc)
+
+
+def _usage(response: Any) -> dict[str, Any] | None:
+    usage = response.usage
+    if usage is None:
+        return None
+    dumped = usage.model_dump(mode="json", exclude_none=True)
+    return dumped if isinstance(dumped, dict) else None
+
+
 def _decode_images(response: Any) -> list[bytes]:
     images = []
-    for item in response.data or []:
-        if not item.b64_json:
+    items = response.data or []
+    if not isinstance(items, list):
+        raise ProviderResponseError("its data is not a list")
+    for item in items:
+        if not isinstance(item.b64_json, str) or not item.b64_json:
             continue
         try:
             images.append(base64.b64decode(item.b64_json, validate=True))

@@ -6,33 +6,56 @@ here costs nothing and gives a message that says what would work instead.
 
 from __future__ import annotations
 
+import functools
 import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
 
 from composer.backends.errors import OptionError
 from composer.backends.types import GenerationOptions, Job
+from composer.models import MotionModel
 
 KIE_ASPECT_RATIOS = ("auto", "1:1", "3:2", "2:3", "4:3", "3:4", "5:4", "4:5", "16:9", "9:16",
                      "2:1", "1:2", "3:1", "1:3", "21:9", "9:21")
 KIE_RESOLUTIONS = ("1K", "2K", "4K")
 KIE_PROMPT_LIMIT = 20_000
-SORA_ASPECT_RATIOS = ("landscape", "portrait")
-SORA_N_FRAMES = (10, 15)
-MAX_REFERENCE_FRAMES = 16
-"""Both KIE's ``input_urls`` and OpenAI's edit ``image`` take at most 16 images."""
 
 OPENAI_PROMPT_LIMIT = 32_000
 OPENAI_QUALITIES = ("low", "medium", "high", "auto")
 OPENAI_FORMATS = ("png", "jpeg", "webp")
-OPENAI_MAX_EDGE = 3840
-OPENAI_MAX_PIXELS = 3840 * 2160
+MB = 1_000_000
+"""The providers state file limits in MB; refusing at 10,000,000 bytes errs on the safe side."""
 
-KIE_MODELS = {
-    ("gpt-image-2", False): "gpt-image-2-text-to-image",
-    ("gpt-image-2", True): "gpt-image-2-image-to-image",
-    ("sora-2", False): "sora-2-text-to-video",
-    ("sora-2", True): "sora-2-image-to-video",
-}
-"""(model family, has reference frames) -> KIE model id."""
+
+@dataclass(frozen=True)
+class ImageModel:
+    """What a still-image model accepts, from its provider's documentation."""
+
+    max_input_images: int
+    """Reference images one request may attach."""
+    max_image_mb: float
+    """The largest reference image, in MB."""
+    input_fidelity: bool = False
+    """OpenAI: whether the model takes ``input_fidelity`` (gpt-image-2 does not: the API refuses it)."""
+    min_pixels: int = 0
+    """OpenAI: the smallest output size, in total pixels."""
+    max_pixels: int = 0
+    max_edge: int = 0
+
+
+KIE_IMAGE_MODELS = {"gpt-image-2": ImageModel(max_input_images=16, max_image_mb=50)}
+"""By model family. KIE's GPT Image 2 image-to-image takes 1 to 16 ``input_urls``; its docs name no
+file limit, so composer's own 50 MB frame limit applies."""
+GPT_IMAGE_2 = ImageModel(max_input_images=16, max_image_mb=50, input_fidelity=False, min_pixels=655_360,
+                         max_pixels=3840 * 2160, max_edge=3840)
+OPENAI_MODELS = {"gpt-image-2": GPT_IMAGE_2, "gpt-image-2-2026-04-21": GPT_IMAGE_2}
+"""By model. OpenAI's image-generation guide for gpt-image-2: up to 16 images of under 50 MB each,
+``input_fidelity`` omitted (the API does not allow changing it), outputs of 655,360 to 8,294,400 pixels."""
+
+KIE_IMAGE_IDS = {False: "gpt-image-2-text-to-image", True: "gpt-image-2-image-to-image"}
+"""Has reference frames -> GPT Image 2's KIE model id."""
 
 
 def model_family(model: str) -> str | None:
@@ -43,12 +66,57 @@ def model_family(model: str) -> str | None:
     return None
 
 
+def is_motion(job: Job) -> bool:
+    return job.kind == "video" or model_family(job.model) == "sora-2"
+
+
+@functools.cache
+def builtin_motion() -> dict[str, MotionModel]:
+    """The built-in targets' motion blocks (``composer/targets.yaml``) by model id."""
+    raw = yaml.safe_load((Path(__file__).resolve().parent.parent / "targets.yaml").read_text(encoding="utf-8"))
+    return {spec["model"]: MotionModel.model_validate(spec["motion"]) for spec in raw.values() if spec.get("motion")}
+
+
+def motion_for(job: Job) -> MotionModel:
+    """The video model's data: the job's own (its target's ``motion`` block), else the built-in one
+    for Sora 2 (a job recorded before motion models were data)."""
+    if job.motion is not None:
+        return job.motion
+    for model, motion in builtin_motion().items():
+        if job.model == model or model_family(job.model) == model_family(model) is not None:
+            return motion
+    raise OptionError(f"video target '{job.target}' (model {job.model}) has no motion block: say in composer.yaml "
+                      "how the model takes its first frame, lengths and aspect ratios (docs/generation.md)")
+
+
+def motion_name(job: Job) -> str:
+    return "Sora 2" if model_family(job.model) == "sora-2" else job.model
+
+
 def kie_model_for(job: Job) -> str:
-    """The KIE model id for a job: GPT Image 2 text- or image-to-image, Sora 2 text- or image-to-video."""
-    family = model_family(job.model)
-    if family is None:
-        raise OptionError(f"the kie backend has no model for '{job.model}' (it serves gpt-image-2 and sora-2)")
-    return KIE_MODELS[(family, bool(job.reference_frames))]
+    """The KIE model id for a job: GPT Image 2 text- or image-to-image, or the video model's id
+    (its ``text_model`` when no first frame is sent)."""
+    if is_motion(job):
+        if job.reference_frames:
+            return job.model
+        text_model = motion_for(job).text_model
+        if text_model is None:
+            raise OptionError(f"{job.model} needs a first frame (pass one with --frame)")
+        return text_model
+    if model_family(job.model) != "gpt-image-2":
+        raise OptionError(f"the kie backend has no model for '{job.model}' (it serves gpt-image-2 and the video "
+                          "models of the targets' motion blocks)")
+    return KIE_IMAGE_IDS[bool(job.reference_frames)]
+
+
+def input_image_cap(backend: str, model: str, kind: str) -> int:
+    """How many images a request to ``model`` may attach: reference frames for stills, one first
+    frame for a video model."""
+    if kind == "video":
+        return 1
+    table = OPENAI_MODELS if backend == "openai" else KIE_IMAGE_MODELS
+    spec = table.get(model) or table.get(model_family(model) or model)
+    return spec.max_input_images if spec else 1
 
 
 def kie_resolutions_for(aspect_ratio: str | None) -> tuple[str, ...]:
@@ -82,20 +150,38 @@ def check_kie_image_options(aspect_ratio: str | None, resolution: str | None) ->
                           f"not {resolution}")
 
 
-def check_sora_options(aspect_ratio: str | None, n_frames: int | None) -> None:
-    """Sora 2 on KIE: ``landscape`` or ``portrait``, 10 or 15 seconds."""
-    if aspect_ratio is not None and aspect_ratio not in SORA_ASPECT_RATIOS:
-        raise OptionError(f"aspect ratio '{aspect_ratio}' is not offered by Sora 2 on KIE "
-                          "(choose landscape or portrait)")
-    if n_frames is not None and n_frames not in SORA_N_FRAMES:
-        raise OptionError(f"n_frames {n_frames} is not offered by Sora 2 on KIE (choose 10 or 15 seconds)")
+def check_motion_options(job: Job, motion: MotionModel) -> None:
+    """The video model's documented lengths and aspect ratios (its ``motion`` block)."""
+    opts, name = job.options, motion_name(job)
+    if opts.aspect_ratio is not None and opts.aspect_ratio not in motion.aspect_ratios:
+        offered = f"choose {' or '.join(motion.aspect_ratios)}" if motion.aspect_ratios else \
+            "it takes none: the clip follows the first frame"
+        raise OptionError(f"aspect ratio '{opts.aspect_ratio}' is not offered by {name} on KIE ({offered})")
+    if opts.n_frames is not None and opts.n_frames not in motion.durations:
+        offered = f"choose {' or '.join(map(str, motion.durations))} seconds" if motion.durations else \
+            "it takes no length"
+        raise OptionError(f"n_frames {opts.n_frames} is not offered by {name} on KIE ({offered})")
 
 
-def check_openai_size(size: str) -> None:
-    """``auto``, or ``WxH`` with both sides divisible by 16, a ratio between 1:3 and 3:1 and at
-    most 3840x2160 (OpenAI's documented limits for gpt-image-2)."""
+def check_frame_sizes(frames: tuple[Path, ...], limit_mb: float, what: str) -> None:
+    """Refuse a frame over the model's file limit before it is uploaded (a missing file is left to
+    the upload, which names it)."""
+    for frame in frames:
+        try:
+            size = frame.stat().st_size
+        except OSError:
+            continue
+        if size > limit_mb * MB:
+            raise OptionError(f"{frame.name} is {size / MB:.1f} MB; {what} takes at most {limit_mb:g} MB: "
+                              "export it smaller (e.g. as JPEG or WebP)")
+
+
+def check_openai_size(size: str, model: str = "gpt-image-2") -> None:
+    """``auto``, or ``WxH`` with both sides divisible by 16, a ratio between 1:3 and 3:1, and a
+    total within the model's limits (gpt-image-2: 655,360 to 3840x2160 pixels, OpenAI's guide)."""
     if size == "auto":
         return
+    spec = OPENAI_MODELS[model]
     match = re.fullmatch(r"(\d+)x(\d+)", size)
     if not match:
         raise OptionError(f"size '{size}' is not WIDTHxHEIGHT (e.g. 1536x1024) or 'auto'")
@@ -104,13 +190,16 @@ def check_openai_size(size: str) -> None:
         raise OptionError(f"size {size}: width and height must both be positive multiples of 16")
     if max(width, height) > 3 * min(width, height):
         raise OptionError(f"size {size}: the aspect ratio must be between 1:3 and 3:1")
-    if max(width, height) > OPENAI_MAX_EDGE or width * height > OPENAI_MAX_PIXELS:
-        raise OptionError(f"size {size} is larger than gpt-image-2's maximum of 3840x2160")
+    if max(width, height) > spec.max_edge or width * height > spec.max_pixels:
+        raise OptionError(f"size {size} is larger than {model}'s maximum of 3840x2160")
+    if width * height < spec.min_pixels:
+        raise OptionError(f"size {size} is {width * height:,} pixels; {model} needs at least "
+                          f"{spec.min_pixels:,} in total (e.g. 1024x1024 or 1024x640)")
 
 
-def check_openai_options(options: GenerationOptions) -> None:
+def check_openai_options(options: GenerationOptions, model: str = "gpt-image-2") -> None:
     if options.size is not None:
-        check_openai_size(options.size)
+        check_openai_size(options.size, model)
     if options.quality is not None and options.quality not in OPENAI_QUALITIES:
         raise OptionError(f"quality '{options.quality}' is not offered (choose {', '.join(OPENAI_QUALITIES)})")
     if options.output_format is not None and options.output_format not in OPENAI_FORMATS:
@@ -135,42 +224,51 @@ def _check_prompt(prompt: str, limit: int, where: str) -> None:
 
 def validate_kie_job(job: Job) -> None:
     """Every rule KIE documents for the job's model, options, prompt and frames."""
-    family = model_family(job.model)
     opts = job.options
     kie_model_for(job)
     _refuse(opts, ("size", "quality", "output_format"),
             "not KIE options (GPT Image 2 on KIE takes --aspect-ratio and --resolution; one task, one image)")
-    if family == "gpt-image-2":
-        _refuse(opts, ("n_frames",), "only for video targets (sora-2)")
-        check_kie_image_options(opts.aspect_ratio, opts.resolution)
-        _check_prompt(job.prompt, KIE_PROMPT_LIMIT, "GPT Image 2 on KIE")
-        if len(job.reference_frames) > MAX_REFERENCE_FRAMES:
-            raise OptionError(f"{len(job.reference_frames)} reference frames; GPT Image 2 image-to-image "
-                              f"takes at most {MAX_REFERENCE_FRAMES}")
-    else:
-        _refuse(opts, ("resolution",), "not a Sora 2 option (Sora 2 takes --aspect-ratio landscape|portrait "
-                "and --n-frames 10|15)")
-        check_sora_options(opts.aspect_ratio, opts.n_frames)
-        _check_prompt(job.prompt, KIE_PROMPT_LIMIT, "KIE")
-        if len(job.reference_frames) > 1:
-            raise OptionError(f"{len(job.reference_frames)} frames given; Sora 2 image-to-video starts from "
-                              "one locked frame (pass exactly one with --frame)")
+    if is_motion(job):
+        _validate_kie_motion(job)
+        return
+    spec = KIE_IMAGE_MODELS["gpt-image-2"]
+    _refuse(opts, ("n_frames",), "only for video targets (sora-2)")
+    check_kie_image_options(opts.aspect_ratio, opts.resolution)
+    _check_prompt(job.prompt, KIE_PROMPT_LIMIT, "GPT Image 2 on KIE")
+    if len(job.reference_frames) > spec.max_input_images:
+        raise OptionError(f"{len(job.reference_frames)} reference frames; GPT Image 2 image-to-image "
+                          f"takes at most {spec.max_input_images}")
+    check_frame_sizes(job.reference_frames, spec.max_image_mb, "GPT Image 2 on KIE")
+
+
+def _validate_kie_motion(job: Job) -> None:
+    motion, name = motion_for(job), motion_name(job)
+    _refuse(job.options, ("resolution",), f"not a {name} option ({name} takes --aspect-ratio and --n-frames; "
+            "see `compose show target`)")
+    check_motion_options(job, motion)
+    _check_prompt(job.prompt, KIE_PROMPT_LIMIT, "KIE")
+    if len(job.reference_frames) > 1:
+        raise OptionError(f"{len(job.reference_frames)} frames given; {name} image-to-video starts from "
+                          "one locked frame (pass exactly one with --frame)")
+    check_frame_sizes(job.reference_frames, motion.max_frame_mb, f"{name}'s first frame on KIE")
 
 
 def validate_openai_job(job: Job) -> None:
     """gpt-image-2 on OpenAI's Images API: image targets only, size/quality/format rules, 16 images."""
-    if job.kind == "video" or model_family(job.model) == "sora-2":
+    if is_motion(job):
         raise OptionError("OpenAI's Sora Videos API shut down on 2026-09-24; send video targets with "
                           "--backend kie")
-    if model_family(job.model) != "gpt-image-2":
-        raise OptionError(f"the openai backend serves gpt-image-2, not '{job.model}'")
+    if job.model not in OPENAI_MODELS:
+        raise OptionError(f"the openai backend serves {', '.join(OPENAI_MODELS)}, not '{job.model}'")
+    spec = OPENAI_MODELS[job.model]
     _refuse(job.options, ("aspect_ratio", "resolution"), "KIE options; for OpenAI use --size WIDTHxHEIGHT")
     _refuse(job.options, ("n_frames",), "only for video targets (sora-2 on KIE)")
-    check_openai_options(job.options)
+    check_openai_options(job.options, job.model)
     _check_prompt(job.prompt, OPENAI_PROMPT_LIMIT, "OpenAI's Images API")
-    if len(job.reference_frames) > MAX_REFERENCE_FRAMES:
+    if len(job.reference_frames) > spec.max_input_images:
         raise OptionError(f"{len(job.reference_frames)} reference frames; images.edit takes at most "
-                          f"{MAX_REFERENCE_FRAMES}")
+                          f"{spec.max_input_images}")
+    check_frame_sizes(job.reference_frames, spec.max_image_mb, "images.edit")
 
 
 def validate_job(job: Job) -> None:

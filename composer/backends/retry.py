@@ -37,6 +37,9 @@ async def retrying(
         except TransientError as exc:
             delay = policy.backoff(attempt, exc.retry_after)
             if delay is None:
+                if exc.retry_after is not None and exc.retry_after > policy.max_retry_after:
+                    exc.args = (f"{exc}; the provider asked to wait {exc.retry_after:,.0f} s (Retry-After), longer "
+                                f"than the {policy.max_retry_after:g} s this client waits: try again later",)
                 raise
             if on_retry is not None:
                 on_retry(exc, attempt, delay)

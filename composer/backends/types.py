@@ -16,6 +16,8 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any, Literal, Protocol, Self
 
+from composer.models import MotionModel
+
 Kind = Literal["image", "video"]
 BackendName = Literal["kie", "openai"]
 BACKENDS: tuple[BackendName, ...] = ("kie", "openai")
@@ -37,7 +39,7 @@ class GenerationOptions:
     output_format: str | None = None
     """OpenAI: ``png``, ``jpeg`` or ``webp``."""
     n_frames: int | None = None
-    """KIE Sora 2: clip length in seconds, 10 or 15."""
+    """KIE video models: clip length in seconds (Sora 2: 10 or 15; the target's ``motion.durations``)."""
 
     def sent(self) -> dict[str, Any]:
         """The options that were given, by name."""
@@ -58,9 +60,12 @@ class Job:
     kind: Kind = "image"
     backend: BackendName = "kie"
     options: GenerationOptions = field(default_factory=GenerationOptions)
+    motion: MotionModel | None = None
+    """A video target's model data (its ``motion`` block); None for stills, and for Sora 2 jobs
+    written before motion models were data (the built-in Sora 2 block applies)."""
 
     def to_json(self) -> dict[str, Any]:
-        return {
+        data = {
             "prompt": self.prompt,
             "reference_frames": [str(p) for p in self.reference_frames],
             "target": self.target,
@@ -69,6 +74,9 @@ class Job:
             "backend": self.backend,
             "options": self.options.sent(),
         }
+        if self.motion is not None:
+            data["motion"] = self.motion.model_dump(mode="json")
+        return data
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> Job:
@@ -80,6 +88,7 @@ class Job:
             kind=data["kind"],
             backend=data["backend"],
             options=GenerationOptions(**data.get("options", {})),
+            motion=MotionModel.model_validate(data["motion"]) if data.get("motion") else None,
         )
 
 
@@ -235,6 +244,8 @@ class GenerationResult:
     polls: int = 0
     sha256: tuple[str, ...] = ()
     """Each of ``files``' SHA-256, taken as it was written (empty for a result read back from a record)."""
+    warnings: tuple[str, ...] = ()
+    """What the user should know about results that were kept anyway (e.g. another format than asked)."""
 
     def to_json(self) -> dict[str, Any]:
         return {

@@ -17,9 +17,7 @@ the kernel releases when its holder dies, so a killed run never leaves a stale l
 
 from __future__ import annotations
 
-import fcntl
 import json
-import os
 import sqlite3
 import time
 from dataclasses import dataclass
@@ -28,6 +26,7 @@ from types import TracebackType
 from typing import Any, Literal, Self
 
 from composer.campaign.errors import LedgerError
+from composer.generate.lock import Busy, FileLock
 
 LEDGER_FILE = "ledger.sqlite"
 LOCK_FILE = ".campaign.lock"
@@ -339,28 +338,17 @@ class FolderLock:
     def __init__(self, folder: Path, *, purpose: str = "campaign run") -> None:
         self.folder = folder
         self.path = folder / LOCK_FILE
-        self.purpose = purpose
-        self._fd: int | None = None
+        self._lock = FileLock(self.path, f"a {purpose}")
 
     def acquire(self) -> None:
-        self.folder.mkdir(parents=True, exist_ok=True)
-        fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
         try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            holder = os.read(fd, 200).decode("utf-8", "replace").strip() or "another process"
-            os.close(fd)
-            raise LedgerError(f"{self.folder} is in use by {holder}; wait for it to finish (or stop it) "
+            self._lock.acquire()
+        except Busy as busy:
+            raise LedgerError(f"{self.folder} is in use by {busy.holder}; wait for it to finish (or stop it) "
                               "and run again") from None
-        os.ftruncate(fd, 0)
-        os.write(fd, f"a {self.purpose} (pid {os.getpid()})".encode())
-        self._fd = fd
 
     def release(self) -> None:
-        if self._fd is not None:
-            fcntl.flock(self._fd, fcntl.LOCK_UN)
-            os.close(self._fd)
-            self._fd = None
+        self._lock.release()
 
     def __enter__(self) -> Self:
         self.acquire()

@@ -43,8 +43,8 @@ class GenerationOptions(Asset):
     """Rendering quality on OpenAI's Images API."""
     output_format: Literal["png", "jpeg", "webp"] | None = None
     """File format on OpenAI's Images API."""
-    n_frames: Literal[10, 15] | None = None
-    """Clip length in seconds for Sora 2 targets."""
+    n_frames: int | None = Field(default=None, gt=0)
+    """Clip length in seconds for video targets (Sora 2: 10 or 15; the target's ``motion.durations``)."""
 
     def merged(self, over: GenerationOptions) -> GenerationOptions:
         """These options with every field ``over`` sets taken from ``over``."""

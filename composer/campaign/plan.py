@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -116,14 +116,13 @@ class Plan:
             self.groups.setdefault(row.shot.group, Totals()).add(row)
             self.total.add(row)
 
-    def check_budget(self, budget: float | None) -> None:
-        """Raise ``BudgetError`` when the estimate exceeds ``budget`` credits, or buys no image."""
+    def check_budget(self, budget: float | None, *, allow_unpriced: bool = False) -> None:
+        """Raise ``BudgetError`` when the estimate exceeds ``budget`` credits, buys no image, or
+        cannot be checked because shots have no price (unless ``allow_unpriced``)."""
         if budget is None:
             return
         check_one_image(budget, self.rows)
-        if self.total.unpriced:
-            raise BudgetError(f"{self.total.unpriced} shots have no price in the price table, so a credit "
-                              "budget cannot be checked; add their prices to prices.yaml")
+        check_priced(self.rows, budget, allow_unpriced=allow_unpriced)
         if self.total.credits > budget:
             raise BudgetError(f"the campaign is estimated at {self.total.credits:,g} credits, over the budget of "
                               f"{budget:,g} credits (by {self.total.credits - budget:,g})")
@@ -146,6 +145,19 @@ def check_one_image(budget: float, rows: list[PlanRow]) -> None:
                           f"({min(prices):,g} credits); nothing would be generated")
 
 
+def check_priced(rows: Sequence[PlanRow], budget: float | None, *, allow_unpriced: bool) -> None:
+    """A budget cannot hold shots the price table has no price for: refuse them before anything is
+    sent (``campaign plan`` and ``campaign run`` alike), unless the user allows them explicitly."""
+    if budget is None or allow_unpriced:
+        return
+    unpriced = [row.id for row in rows if row.cost.usd is None]
+    if unpriced:
+        which = ", ".join(unpriced[:3]) + (f" and {len(unpriced) - 3} more" if len(unpriced) > 3 else "")
+        raise BudgetError(f"{len(unpriced)} shots have no price in the price table, so a credit budget cannot "
+                          f"be checked ({which}); add their prices to prices.yaml, or pass --allow-unpriced "
+                          "to spend on them anyway")
+
+
 class Planner:
     """Composes and prices shots with one Composer and one price table (both cache)."""
 
@@ -164,6 +176,7 @@ class Planner:
             kind=target.kind,
             backend=shot.backend or target.backend,
             options=JobOptions(**shot.options.model_dump(exclude_none=True)),
+            motion=target.motion,
         )
 
     def job_for(self, row: PlanRow, prompt: str) -> Job:
@@ -177,6 +190,7 @@ class Planner:
             kind=target.kind,
             backend=row.shot.backend or target.backend,
             options=JobOptions(**row.shot.options.model_dump(exclude_none=True)),
+            motion=target.motion,
         )
 
     def cost(self, job: Job) -> Cost:

@@ -37,7 +37,7 @@ from composer.campaign.errors import BudgetError, CampaignError
 from composer.campaign.expand import Expansion, legacy_shot_id
 from composer.campaign.export import BRIEFS_DIR, IMAGES_DIR, write_plan_files
 from composer.campaign.ledger import Entry, FolderLock, Ledger
-from composer.campaign.plan import Plan, Planner, PlanRow, check_one_image
+from composer.campaign.plan import Plan, Planner, PlanRow, check_one_image, check_priced
 from composer.campaign.select import RunSettings, Work, select_shots
 from composer.campaign.store import LedgerStore
 from composer.generate.lifecycle import Ending, Lifecycle, Stop, drive
@@ -138,6 +138,8 @@ class CampaignRunner:
         if budget is None:
             return
         check_one_image(budget, plan.rows)
+        check_priced([w.planned for w in work if w.kind == "submit"], budget,
+                     allow_unpriced=self.settings.allow_unpriced)
         pending = [w.estimate.credits for w in work if w.kind == "submit" and w.estimate.credits is not None]
         left = budget - self._committed
         if pending and left < min(pending):

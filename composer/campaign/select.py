@@ -39,6 +39,8 @@ class RunSettings:
     """Most tasks in flight at once (being created or polled)."""
     budget_credits: float | None = None
     """Stop starting tasks once the credits spent and committed in this folder (every run) would exceed it."""
+    allow_unpriced: bool = False
+    """With a budget, send shots the price table cannot price too (they are counted as 0 credits)."""
     regenerate_stale: bool = False
     """Generate again the done shots whose brief changed since."""
     retry_uncertain: bool = False

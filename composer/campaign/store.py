@@ -10,6 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from composer.backends.types import Cost, GenerationResult, Submission
+from composer.campaign.export import BRIEFS_DIR
 from composer.campaign.ledger import Ledger
 from composer.generate.lifecycle import Inspection, Stop, StopStatus
 
@@ -28,6 +29,10 @@ class LedgerStore:
     @property
     def where(self) -> str:
         return str(self.ledger.path)
+
+    @property
+    def brief(self) -> str:
+        return str(self.ledger.folder / BRIEFS_DIR / f"{self.shot_id}.txt")
 
     def submitting(self) -> None:
         self.ledger.submitting(self.shot_id, self.sent_hash, self.backend)

@@ -25,8 +25,9 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "campaign": ("composer.cli.campaign", "campaign"),
     "generate": ("composer.cli.generate", "generate"),
     "credits": ("composer.cli.generate", "credits"),
+    "prices": ("composer.cli.prices", "prices"),
     "tui": ("composer.cli.tui", "tui"),
-    "review": ("composer.cli.review_data", "review"),
+    "review": ("composer.cli.review", "review"),
 }
 """Command name -> (module, attribute); each is imported on first use."""
 

@@ -38,6 +38,8 @@ def expansion_options(func: F) -> F:
 
 
 def budget_option(func: F) -> F:
+    func = click.option("--allow-unpriced", is_flag=True,
+                        help="With --budget-credits, accept shots the price table has no price for.")(func)
     return click.option("--budget-credits", type=click.FloatRange(min=0), metavar="N",
                         help="Refuse (plan) or stop starting tasks (run) beyond this many credits.")(func)
 
@@ -68,8 +70,8 @@ def campaign() -> None:
 @click.option("--format", "fmt", type=click.Choice(["table", "json", "csv"]), default="table", show_default=True)
 @budget_option
 @expansion_options
-def plan(file: Path, fmt: str, budget_credits: float | None, library_dir: Path | None, max_shots: int | None,
-         confirm: bool) -> None:
+def plan(file: Path, fmt: str, budget_credits: float | None, allow_unpriced: bool, library_dir: Path | None,
+         max_shots: int | None, confirm: bool) -> None:
     """Expand the campaign and print every shot with its cost estimate, per group and in total.
 
     Example: compose campaign plan examples/campaigns/spring-collection.yaml --budget-credits 2000
@@ -77,7 +79,7 @@ def plan(file: Path, fmt: str, budget_credits: float | None, library_dir: Path |
     library, expansion = _open(file, library_dir, max_shots, confirm)
     result = _planner(library).plan(expansion)
     click.echo(render_plan(result, fmt), nl=fmt != "csv")
-    result.check_budget(budget_credits)
+    result.check_budget(budget_credits, allow_unpriced=allow_unpriced)
 
 
 def render_plan(result: Plan, fmt: str) -> str:
@@ -121,7 +123,7 @@ def plan_table(result: Plan) -> str:
     if total.blocked:
         notes.append(f"{total.blocked} shot(s) blocked by lint errors: they will not be generated")
     bases = dict.fromkeys((r.cost.basis, r.cost.source, r.cost.date) for r in result.rows if r.cost.source)
-    for basis, source, date in list(bases)[:4]:
+    for basis, source, date in bases:
         notes.append(f"price: {basis} ({source}{', ' + date if date else ''})")
     return "\n".join(lines + [f"note: {n}" for n in notes])
 
@@ -166,8 +168,9 @@ def export(file: Path, out: Path, library_dir: Path | None, max_shots: int | Non
 @click.option("--retry-uncertain", is_flag=True,
               help="Send again shots whose create request may have been accepted (might pay twice).")
 @expansion_options
-def run(file: Path, out: Path, concurrency: int, budget_credits: float | None, regenerate_stale: bool,
-        retry_uncertain: bool, library_dir: Path | None, max_shots: int | None, confirm: bool) -> None:
+def run(file: Path, out: Path, concurrency: int, budget_credits: float | None, allow_unpriced: bool,
+        regenerate_stale: bool, retry_uncertain: bool, library_dir: Path | None, max_shots: int | None,
+        confirm: bool) -> None:
     """Generate every shot, resuming from the folder's ledger: nothing lost, nothing paid twice.
 
     Keys and base URLs come from KIE_API_KEY / OPENAI_API_KEY (and KIE_BASE_URL...); polling and
@@ -181,7 +184,7 @@ def run(file: Path, out: Path, concurrency: int, budget_credits: float | None, r
     library, expansion = _open(file, library_dir, max_shots, confirm)
     poll = PollSchedule.from_spec(os.environ.get("COMPOSER_POLL"))
     retry = RetryPolicy.from_spec(os.environ.get("COMPOSER_RETRY"))
-    settings = RunSettings(concurrency=concurrency, budget_credits=budget_credits,
+    settings = RunSettings(concurrency=concurrency, budget_credits=budget_credits, allow_unpriced=allow_unpriced,
                            regenerate_stale=regenerate_stale, retry_uncertain=retry_uncertain)
 
     def backends(name: str) -> Any:

@@ -81,12 +81,3 @@ def report(folder: Path, fmt: str, by: str, chart: Path | None, library_dir: Pat
     if chart is not None:
         write_chart(built, chart)
     click.echo(FORMATS[fmt](built), nl=False)
-
-
-@click.group("review")
-def review() -> None:
-    """Review a campaign's results: scorecards in and out, and the report."""
-
-
-for _command in (export, import_scorecard, report):
-    review.add_command(_command)

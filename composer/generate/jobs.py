@@ -60,7 +60,7 @@ def make_job(prompt: str, frames: list[Path], *, target: str, library: Library, 
         raise OptionError(f"unknown backend '{name}' (choose kie or openai)")
     backend: BackendName = "openai" if name == "openai" else "kie"
     job = Job(prompt=prompt, reference_frames=tuple(frames), target=target, model=spec.model, kind=spec.kind,
-              backend=backend, options=settings.options)
+              backend=backend, options=settings.options, motion=spec.motion)
     validate_job(job)
     for frame in job.reference_frames:  # what is uploaded must decode fully, not just carry a signature
         verify_frame(frame)

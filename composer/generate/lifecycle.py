@@ -31,6 +31,7 @@ from typing import Any, Literal, NamedTuple, Protocol
 
 from composer.backends.errors import (
     GenerationError,
+    ModerationBlockedError,
     NotFoundError,
     SubmitUncertainError,
     TaskFailedError,
@@ -134,6 +135,10 @@ class JobStore(Protocol):
     def where(self) -> str:
         """The file that holds the job, for messages."""
 
+    @property
+    def brief(self) -> str:
+        """The brief the job sends, for messages that are about its content."""
+
     def submitting(self) -> None:
         """A create request is about to be sent (rule 1)."""
 
@@ -207,7 +212,10 @@ async def _pause(policy: Lifecycle, attempt: int) -> bool:
 
 def _stopped(store: JobStore, status: StopStatus, error: GenerationError | None, what: str,
              task_id: str | None) -> Ending:
-    stop = Stop(status, f"{what}; {store.next_action(status, task_id)}", error)
+    if isinstance(error, ModerationBlockedError):  # final and about the content: name the brief, not a resume
+        stop = Stop(status, f"{store.brief}: {what}", error)
+    else:
+        stop = Stop(status, f"{what}; {store.next_action(status, task_id)}", error)
     store.stopped(stop)
     return Ending(None, stop)
 

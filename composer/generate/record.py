@@ -159,6 +159,10 @@ class RecordStore:
     def where(self) -> str:
         return str(self.path)
 
+    @property
+    def brief(self) -> str:
+        return self.record.brief or str(self.path)
+
     def save(self, **changes: Any) -> None:
         self.record = self.record.model_copy(update={**changes, "updated_at": utc_now()})
         save_document(self.path, self.record.to_text())

@@ -13,7 +13,8 @@ Sync entry points for the CLI and the TUI: ``generate_brief``, ``generate_brief_
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable
+import contextlib
+from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TypeVar
@@ -27,6 +28,7 @@ from composer.errors import ComposerError
 from composer.export import export_prompt_files
 from composer.generate.jobs import GenerateSettings, job_from_brief, job_from_brief_file
 from composer.generate.lifecycle import DEFAULT_LIFECYCLE, Ending, Lifecycle, Resend, drive, next_step
+from composer.generate.lock import Busy, FileLock
 from composer.generate.record import (
     RECORD_SUFFIX,
     GenerationRecord,
@@ -85,6 +87,21 @@ def check_existing(out_dir: Path, stem: str, *, force: bool) -> None:
     if step == "skip" and existing:
         raise ExistingGenerationError(
             f"{existing[0]} holds an earlier generation: pass --force to replace it, or --name/--out to keep both")
+
+
+@contextlib.contextmanager
+def locked(record: Path) -> Iterator[None]:
+    """Hold the shot's record for one run: a second run on the same shot is refused in one line."""
+    lock = FileLock(record.with_name(f".{record.name}.lock"), "another generation", remove=True)
+    try:
+        lock.acquire()
+    except Busy as busy:
+        raise ExistingGenerationError(f"{record} is in use by {busy.holder}; wait for it to finish (or stop it) "
+                                      "and run again") from None
+    try:
+        yield
+    finally:
+        lock.release()
 
 
 def _raise_or_return(ending: Ending) -> GenerationResult:
@@ -164,15 +181,17 @@ def generate_brief(brief: Brief, library: Library, settings: GenerateSettings, *
     job = job_from_brief(brief, library, settings)
     out_dir = settings.out_dir or DEFAULT_OUT_DIR
     stem = settings.stem or brief.slug
-    check_existing(out_dir, stem, force=settings.force)
-    api_key(job.backend, settings.env)
-    written = export_prompt_files(brief, out_dir)
-    brief_file = next(p for p in written if p.suffix == ".json")
-    result = _run(job.backend, settings, library.root,
-                  lambda b: run_job(b, job, out_dir, stem, brief_file=brief_file, progress=progress,
-                                    policy=_policy(settings)))
     record = record_path(out_dir, stem)
-    return Outcome(result=result, record=record, written=[*written, record, *result.files])
+    api_key(job.backend, settings.env)  # a missing key is reported before anything is written
+    with locked(record):
+        check_existing(out_dir, stem, force=settings.force)
+        written = export_prompt_files(brief, out_dir)
+        brief_file = next(p for p in written if p.suffix == ".json")
+        result = _run(job.backend, settings, library.root,
+                      lambda b: run_job(b, job, out_dir, stem, brief_file=brief_file, progress=progress,
+                                        policy=_policy(settings)))
+    return Outcome(result=result, record=record, written=[*written, record, *result.files],
+                   warnings=list(result.warnings))
 
 
 def generate_brief_file(path: Path, library: Library, settings: GenerateSettings, *, resume: bool = False,
@@ -187,21 +206,26 @@ def generate_brief_file(path: Path, library: Library, settings: GenerateSettings
     if is_record:
         raise OptionError(f"{path} is a generation record: add --resume to continue it, or pass the brief (.json)")
     job, warnings = job_from_brief_file(path, library, settings)
-    check_existing(out_dir, stem, force=settings.force)
-    result = _run(job.backend, settings, library.root,
-                  lambda b: run_job(b, job, out_dir, stem, brief_file=path, progress=progress,
-                                    policy=_policy(settings)))
-    return Outcome(result=result, record=record, written=[record, *result.files], warnings=warnings)
+    api_key(job.backend, settings.env)
+    with locked(record):
+        check_existing(out_dir, stem, force=settings.force)
+        result = _run(job.backend, settings, library.root,
+                      lambda b: run_job(b, job, out_dir, stem, brief_file=path, progress=progress,
+                                        policy=_policy(settings)))
+    return Outcome(result=result, record=record, written=[record, *result.files],
+                   warnings=[*warnings, *result.warnings])
 
 
 def _resume(record: Path, library: Library, settings: GenerateSettings, progress: Progress) -> Outcome:
     loaded = load_record(record)
     if _complete(loaded, record.parent):
         return Outcome(result=loaded.result(record.parent), record=record, already_complete=True)
-    result = _run(loaded.backend, settings, library.root,
-                  lambda b: resume_record(b, record, force=settings.force, progress=progress,
-                                          policy=_policy(settings)))
-    return Outcome(result=result, record=record, written=[record, *result.files])
+    api_key(loaded.backend, settings.env)
+    with locked(record):
+        result = _run(loaded.backend, settings, library.root,
+                      lambda b: resume_record(b, record, force=settings.force, progress=progress,
+                                              policy=_policy(settings)))
+    return Outcome(result=result, record=record, written=[record, *result.files], warnings=list(result.warnings))
 
 
 def interrupted_hint(path: Path) -> str | None:

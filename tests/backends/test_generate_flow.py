@@ -16,6 +16,7 @@ from click.testing import CliRunner, Result
 from fakes.fixtures import FAST_ENV, FAST_POLL, FAST_RETRY, run
 from fakes.kie import FakeKie, Reply
 from fakes.openai_images import FakeOpenAI
+from fakes.openai_images import Reply as FakeReply
 
 from composer.backends import Job, ProgressEvent, make_backend
 from composer.cli import main
@@ -215,9 +216,31 @@ def test_openai_backend_from_the_cli(fake_openai: FakeOpenAI, example_library: P
     assert result.exit_code == 0, result.stderr
     assert (tmp_path / f"{SLUG}.png").read_bytes() == fake_openai.served[0]
     (request,) = fake_openai.requests
-    assert request["endpoint"] == "edits" and request["input_fidelity"] == "high" and fake_openai.rejections == []
+    # OpenAI's guide: gpt-image-2 takes no input_fidelity (the fake refuses it as the API does).
+    assert request["endpoint"] == "edits" and "input_fidelity" not in request and fake_openai.rejections == []
     rec = record(tmp_path)
     assert rec["backend"] == "openai" and rec["usage"]["output_tokens"] == 4160 and rec["cost"]["estimated"] is False
+
+
+def test_moderation_refusal_is_one_final_line_naming_the_brief(fake_openai: FakeOpenAI, example_library: Path,
+                                                               tmp_path: Path) -> None:
+    fake_openai.script("edits", *[FakeReply(400, code="moderation_blocked", type="image_generation_user_error",
+                                            message="Your request was rejected by the safety system.")] * 3)
+    line = error_line(cli(*SHOT, "--generate", "--backend", "openai", "--out", str(tmp_path),
+                          env=fake_openai.env(), library=example_library))
+    assert line == (f"Error: {tmp_path / SLUG}.json: OpenAI's moderation refused the prompt (moderation_blocked: "
+                    "Your request was rejected by the safety system.); this is final and was not retried: "
+                    "reword the brief")
+    assert fake_openai.calls["edits"] == 1 and record(tmp_path)["error"]["type"] == "ModerationBlockedError"
+
+
+def test_openai_size_under_the_minimum_is_refused_before_sending(fake_openai: FakeOpenAI, example_library: Path,
+                                                                 tmp_path: Path) -> None:
+    line = error_line(cli(*SHOT, "--generate", "--backend", "openai", "--size", "768x768", "--out", str(tmp_path),
+                          env=fake_openai.env(), library=example_library))
+    assert line == ("Error: size 768x768 is 589,824 pixels; gpt-image-2 needs at least 655,360 in total "
+                    "(e.g. 1024x1024 or 1024x640)")
+    assert sum(fake_openai.calls.values()) == 0 and not tmp_path.joinpath(f"{SLUG}.generation.json").exists()
 
 
 def test_a_failed_download_is_resumable(example_library: Path, tmp_path: Path) -> None:

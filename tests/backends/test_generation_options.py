@@ -126,6 +126,8 @@ def test_openai_sizes_accepted(size: str) -> None:
     ("0x1024", "multiples of 16"),
     ("512x2048", "between 1:3 and 3:1"),
     ("4096x2160", "maximum of 3840x2160"),
+    ("768x768", "589,824 pixels; gpt-image-2 needs at least 655,360 in total"),
+    ("1008x640", "645,120 pixels"),
     ("3840x2400", "maximum of 3840x2160"),
 ])
 def test_openai_sizes_refused(size: str, why: str) -> None:

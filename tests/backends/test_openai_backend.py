@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import dataclasses
 import hashlib
 from pathlib import Path
 from typing import Any
@@ -19,12 +20,14 @@ from composer.backends import (
     GenerationResult,
     InsufficientCreditsError,
     Job,
+    ModerationBlockedError,
     OptionError,
     RateLimitedError,
     RequestRejectedError,
     SubmitUncertainError,
     make_backend,
 )
+from composer.backends.options import OPENAI_MODELS
 
 
 def generate(fake: FakeOpenAI, job: Job, out: Path) -> GenerationResult:
@@ -48,17 +51,45 @@ def test_text_to_image_uses_images_generate(fake_openai: FakeOpenAI, tmp_path: P
     assert not result.cost.estimated and result.cost.usd is not None and result.cost.usd > 0
 
 
-def test_image_to_image_sends_every_frame_with_high_fidelity(fake_openai: FakeOpenAI, frame: Path,
-                                                            tmp_path: Path) -> None:
+def test_image_to_image_sends_every_frame_without_input_fidelity(fake_openai: FakeOpenAI, frame: Path,
+                                                                 tmp_path: Path) -> None:
     second = frame.with_name("side.png")
     second.write_bytes(frame.read_bytes())
     result = generate(fake_openai, Job("Isla", backend="openai", reference_frames=(frame, second)), tmp_path)
     (request,) = fake_openai.requests
-    assert request["endpoint"] == "edits" and request["input_fidelity"] == "high" and request["model"] == "gpt-image-2"
+    # OpenAI's guide: for gpt-image-2, omit input_fidelity (the fake refuses it, as the API does).
+    assert request["endpoint"] == "edits" and "input_fidelity" not in request and request["model"] == "gpt-image-2"
     assert [i["filename"] for i in request["image"]] == ["isla.png", "side.png"]
     assert [i["size"] for i in request["image"]] == [frame.stat().st_size] * 2
     assert all(i["content_type"] == "image/png" for i in request["image"])
     assert result.files[0].read_bytes() == fake_openai.served[0]
+
+
+def test_input_fidelity_goes_only_to_models_that_take_it(fake_openai: FakeOpenAI, frame: Path, tmp_path: Path,
+                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    taking = dataclasses.replace(OPENAI_MODELS["gpt-image-2"], input_fidelity=True)
+    monkeypatch.setitem(OPENAI_MODELS, "gpt-image-1.5", taking)
+    generate(fake_openai, Job("Isla", backend="openai", model="gpt-image-1.5", reference_frames=(frame,)), tmp_path)
+    (request,) = fake_openai.requests
+    assert request["model"] == "gpt-image-1.5" and request["input_fidelity"] == "high"
+
+
+def test_the_fake_refuses_what_the_guide_refuses_for_gpt_image_2(fake_openai: FakeOpenAI, frame: Path) -> None:
+    image = [("image[]", ("a.png", frame.read_bytes(), "image/png"))]
+    fidelity = post(fake_openai, "/images/edits", data={"model": "gpt-image-2", "prompt": "p",
+                                                         "input_fidelity": "high"}, files=image)
+    assert fidelity.status_code == 400 and "input fidelity" in fidelity.json()["error"]["message"]
+    small = post(fake_openai, "/images/generations", json={"model": "gpt-image-2", "prompt": "p", "size": "768x768"})
+    assert small.status_code == 400 and "655360 pixels" in small.json()["error"]["message"]
+    clear = post(fake_openai, "/images/generations", json={"model": "gpt-image-2", "prompt": "p",
+                                                            "background": "transparent"})
+    assert clear.status_code == 400
+
+
+def test_a_size_under_the_minimum_is_refused_before_any_request(fake_openai: FakeOpenAI, tmp_path: Path) -> None:
+    with pytest.raises(OptionError, match="589,824 pixels; gpt-image-2 needs at least 655,360"):
+        generate(fake_openai, Job("p", backend="openai", options=GenerationOptions(size="768x768")), tmp_path)
+    assert sum(fake_openai.calls.values()) == 0
 
 
 def test_output_format_decides_the_extension(fake_openai: FakeOpenAI, tmp_path: Path) -> None:
@@ -72,6 +103,9 @@ def test_output_format_decides_the_extension(fake_openai: FakeOpenAI, tmp_path: 
     (Reply(429, code="insufficient_quota", type="insufficient_quota"), InsufficientCreditsError, "billing"),
     (Reply(400, code="moderation_blocked", message="Your request was rejected by the safety system."),
      RequestRejectedError, "rejected by the safety system"),
+    (Reply(400, code="moderation_blocked", type="image_generation_user_error", message="Rejected."),
+     ModerationBlockedError, r"^OpenAI's moderation refused the prompt \(moderation_blocked: Rejected.\); "
+                             "this is final"),
 ])
 def test_errors_that_are_not_retried(fake_openai: FakeOpenAI, tmp_path: Path, reply: Reply,
                                      error: type[Exception], words: str) -> None:

@@ -80,3 +80,35 @@ def test_status_of_a_folder_without_a_ledger(tmp_path: Path) -> None:
     code, _, err = cli("campaign", "status", str(tmp_path))
     assert code == 1 and err == f"Error: {tmp_path} has no campaign ledger (ledger.sqlite); run `compose " \
                                 "campaign run` first\n"
+
+
+MOTION = """\
+name: Stills and motion
+cast:
+  ada: {characters: [ada]}
+groups:
+  stills:
+    cast: [ada]
+    scenes: [harbour]
+  motion:
+    cast: [ada]
+    scenes: [harbour]
+    target: sora-2
+    options: {n_frames: 10}
+"""
+"""One priced still (12 credits) and one Sora 2 clip, which the bundled table cannot price."""
+
+
+def test_run_refuses_unpriced_shots_under_a_budget_before_sending(mini_library: Path, tmp_path: Path,
+                                                                 env: FakeKie) -> None:
+    campaign = write(tmp_path / "motion.yaml", MOTION)
+    args = (str(campaign), "--library", str(mini_library), "--budget-credits", "100")
+    code, _, plan_err = cli("campaign", "plan", *args)
+    assert code == 1 and plan_err.startswith("Error: 1 shots have no price in the price table")
+    code, _, err = cli("campaign", "run", *args, "--out", str(tmp_path / "out"))
+    assert code == 1 and err == plan_err  # run refuses exactly as plan does
+    assert sum(env.calls.values()) == 0  # nothing uploaded, nothing created
+    code, _, err = cli("campaign", "run", *args, "--out", str(tmp_path / "out"), "--allow-unpriced")
+    assert code == 0, err
+    assert "campaign run: 2 generated" in err and len(env.tasks) == 2
+    assert {t.model for t in env.tasks.values()} == {"gpt-image-2-image-to-image", "sora-2-image-to-video"}

@@ -8,7 +8,8 @@ over several polls, ``resultJson`` as a JSON string, and downloadable results.
 
 Failure knobs:
 - ``script(endpoint, Reply(...), ...)``: the next calls to an endpoint get these replies (any status
-  or body code, ``Retry-After``, a delay, or a dropped connection), then normal service resumes;
+  or body code, ``Retry-After``, a delay, a dropped connection, raw bytes such as an HTML page, or
+  a well-formed reply whose ``data`` is anything), then normal service resumes;
 - ``outcome(...)``: how the next created tasks end (``success``, ``fail`` with failCode/failMsg,
   ``hang`` forever);
 - ``fail_rate`` / ``rate_limit_rate``: random task failures and 429s (seeded, for campaigns);
@@ -45,12 +46,21 @@ RATIOS = ("auto", "1:1", "3:2", "2:3", "4:3", "3:4", "5:4", "4:5", "16:9", "9:16
 MODELS: dict[str, dict[str, Any]] = {
     "gpt-image-2-text-to-image": {"fields": {"prompt", "aspect_ratio", "resolution"}, "urls": None},
     "gpt-image-2-image-to-image": {"fields": {"prompt", "input_urls", "aspect_ratio", "resolution"},
-                                   "urls": "input_urls"},
+                                   "urls": "input_urls", "max_urls": 16},
+    # KIE's Sora 2 page: one first frame of at most 10 MB.
     "sora-2-image-to-video": {"fields": {"prompt", "image_urls", "aspect_ratio", "n_frames", "remove_watermark"},
-                              "urls": "image_urls"},
-    "sora-2-text-to-video": {"fields": {"prompt", "aspect_ratio", "n_frames", "remove_watermark"}, "urls": None},
+                              "urls": "image_urls", "max_urls": 1, "max_mb": 10, "video": True},
+    "sora-2-text-to-video": {"fields": {"prompt", "aspect_ratio", "n_frames", "remove_watermark"}, "urls": None,
+                             "video": True},
+    # KIE's Kling 2.5 Turbo Pro page: one first frame in `image_url` (a single URL), duration "5" or "10".
+    "kling/v2-5-turbo-image-to-video-pro": {
+        "fields": {"prompt", "image_url", "tail_image_url", "duration", "negative_prompt", "cfg_scale"},
+        "urls": "image_url", "single": True, "max_mb": 10, "video": True, "durations": ("5", "10")},
 }
 CREDITS_PER_TASK = 12
+
+
+NO_DATA = object()
 
 
 @dataclass
@@ -67,6 +77,11 @@ class Reply:
     in_body: bool = False
     serve: bool = False
     """After ``delay``, answer as the endpoint normally would (a slow but real reply)."""
+    body: bytes | None = None
+    """Answer ``status`` with these bytes instead (e.g. an HTML error page from a proxy)."""
+    content_type: str = "text/html"
+    data: Any = field(default_factory=lambda: NO_DATA)
+    """Answer ``{"code": 200, "msg": "success", "data": data}``: a well-formed reply holding anything."""
 
 
 @dataclass
@@ -289,14 +304,29 @@ class FakeKie:
         if not isinstance(prompt, str) or not 1 <= len(prompt) <= PROMPT_LIMIT:
             return f"prompt must be 1 to {PROMPT_LIMIT} characters"
         if spec["urls"]:
-            urls = fields.get(spec["urls"])
-            if not isinstance(urls, list) or not 1 <= len(urls) <= 16:
-                return f"{spec['urls']} must list 1 to 16 URLs"
-            with self.lock:
-                unknown = [u for u in urls if u not in self.uploads]
-            if unknown:
-                return f"{spec['urls']} holds URLs this server did not issue: {unknown}"
+            problem = self._check_urls(spec, fields.get(spec["urls"]))
+            if problem:
+                return problem
+        if "durations" in spec and "duration" in fields and fields["duration"] not in spec["durations"]:
+            return f"duration must be one of {spec['durations']}"
         return _check_ratio(model, fields)
+
+    def _check_urls(self, spec: dict[str, Any], value: Any) -> str | None:
+        name = spec["urls"]
+        if spec.get("single"):
+            if not isinstance(value, str):
+                return f"{name} must be one URL"
+            value = [value]
+        elif not isinstance(value, list) or not 1 <= len(value) <= spec["max_urls"]:
+            return f"{name} must list 1 to {spec['max_urls']} URLs"
+        with self.lock:
+            unknown = [u for u in value if u not in self.uploads]
+            sizes = [len(self.uploads.get(u, b"")) for u in value]
+        if unknown:
+            return f"{name} holds URLs this server did not issue: {unknown}"
+        if "max_mb" in spec and max(sizes) > spec["max_mb"] * 1_000_000:
+            return f"{name}: the image is larger than {spec['max_mb']} MB"
+        return None
 
     def _recordInfo(self, request: _Request) -> None:
         task_id = parse_qs(urlsplit(request.path).query).get("taskId", [""])[0]
@@ -328,7 +358,7 @@ class FakeKie:
         if task.outcome == "fail":
             return "fail"
         if not task.result_urls:
-            video = task.model.startswith("sora-2")
+            video = MODELS[task.model].get("video", False)
             for index in range(self.results_per_task):
                 self._counter += 1
                 label = f"{task.task_id}-{index}"
@@ -476,8 +506,12 @@ class _Request:
             self.handler.close_connection = True
             self.handler.connection.shutdown(2)
             return
-        code = reply.code if reply.code is not None else reply.status
         headers = {"Retry-After": f"{reply.retry_after:g}"} if reply.retry_after is not None else {}
+        if reply.body is not None:
+            return self.raw(reply.status, reply.body, reply.content_type, headers)
+        if reply.data is not NO_DATA:
+            return self.json(reply.status, {"code": 200, "msg": "success", "data": reply.data}, headers)
+        code = reply.code if reply.code is not None else reply.status
         status = 200 if reply.in_body else reply.status
         self.json(status, {"code": code, "msg": reply.msg, "data": None}, headers)
 

@@ -8,6 +8,10 @@ fields are strings on the wire; they are converted to the schema's types before 
 every uploaded image must really be a PNG, JPEG or WebP. Replies are checked against
 ``ImagesResponse`` too, so the fake cannot drift from the contract either.
 
+OpenAI's image-generation guide adds rules per model that the schema does not carry, and the fake
+enforces them as the API does (``GUIDE_RULES``): gpt-image-2 refuses ``input_fidelity`` (it cannot
+be changed), transparent backgrounds, and sizes under 655,360 pixels in total.
+
 Knobs: ``script(endpoint, Reply(...))`` for the next calls to ``generations`` or ``edits`` (any
 status and error code, ``Retry-After``, a delay, a dropped connection); ``usage=False`` to omit
 usage.
@@ -20,6 +24,7 @@ import email.parser
 import email.policy
 import io
 import json
+import re
 import threading
 import time
 from collections import Counter, deque
@@ -36,6 +41,9 @@ from fakes.kie import Server
 API_KEY = "sk-test-openai-0123456789abcdef"
 SPEC_PATH = Path(__file__).resolve().parent / "contracts" / "openai-images.openapi.json"
 PIL_FORMATS = {"png": "PNG", "jpeg": "JPEG", "webp": "WEBP"}
+GUIDE_RULES = {model: {"input_fidelity": False, "transparent": False, "min_pixels": 655_360}
+               for model in ("gpt-image-2", "gpt-image-2-2026-04-21")}
+"""What OpenAI's image-generation guide (checked 2026-12-02) says each model refuses."""
 
 
 @dataclass
@@ -49,6 +57,11 @@ class Reply:
     retry_after: float | None = None
     delay: float = 0.0
     drop: bool = False
+    body: bytes | None = None
+    """Answer ``status`` with these bytes instead (e.g. an HTML page), as ``content_type``."""
+    content_type: str = "text/html"
+    json_body: Any = None
+    """Answer ``status`` with this JSON instead (e.g. a 200 whose fields have the wrong types)."""
 
 
 def _validator(spec: dict[str, Any], name: str) -> jsonschema.protocols.Validator:
@@ -59,9 +72,11 @@ def _validator(spec: dict[str, Any], name: str) -> jsonschema.protocols.Validato
 class FakeOpenAI:
     """The fake Images API. Use as a context manager; ``env()`` points the SDK at it."""
 
-    def __init__(self, *, api_key: str = API_KEY, usage: bool = True) -> None:
+    def __init__(self, *, api_key: str = API_KEY, usage: bool = True, encode_as: str | None = None) -> None:
         self.api_key = api_key
         self.usage = usage
+        self.encode_as = encode_as
+        """Encode images in this format whatever ``output_format`` asked (and the reply claims)."""
         spec = json.loads(SPEC_PATH.read_text(encoding="utf-8"))
         self.schemas = spec["components"]["schemas"]
         self.validators = {name: _validator(spec, name) for name in
@@ -144,6 +159,7 @@ class FakeOpenAI:
         if errors:
             where = ".".join(str(p) for p in errors[0].absolute_path) or "body"
             raise ValueError(f"Invalid value for '{where}': {errors[0].message}")
+        _check_guide_rules(instance)
         with self.lock:
             self.requests.append({"endpoint": endpoint, **instance})
         return instance
@@ -177,7 +193,8 @@ class FakeOpenAI:
                 self._counter += 1
                 seed = self._counter
             buffer = io.BytesIO()
-            Image.new("RGB", (16, 16), ((seed * 53) % 256, (seed * 97) % 256, 40)).save(buffer, PIL_FORMATS[fmt])
+            colour = ((seed * 53) % 256, (seed * 97) % 256, 40)
+            Image.new("RGB", (16, 16), colour).save(buffer, PIL_FORMATS[self.encode_as or fmt])
             with self.lock:
                 self.served.append(buffer.getvalue())
             images.append({"b64_json": base64.b64encode(buffer.getvalue()).decode()})
@@ -197,6 +214,21 @@ class FakeOpenAI:
         errors = list(self.validators["ImagesResponse"].iter_errors(reply))
         assert not errors, f"the fake's own reply breaks ImagesResponse: {errors[0].message}"
         return reply
+
+
+def _check_guide_rules(instance: dict[str, Any]) -> None:
+    """The guide's per-model rules, which the schema does not carry."""
+    model = str(instance.get("model") or "")
+    rules = GUIDE_RULES.get(model)
+    if rules is None:
+        return
+    if "input_fidelity" in instance and not rules["input_fidelity"]:
+        raise ValueError(f"Invalid value for 'input_fidelity': {model} does not support changing input fidelity.")
+    if instance.get("background") == "transparent" and not rules["transparent"]:
+        raise ValueError(f"Invalid value for 'background': {model} does not support transparent backgrounds.")
+    match = re.fullmatch(r"(\d+)x(\d+)", str(instance.get("size") or ""))
+    if match and int(match[1]) * int(match[2]) < rules["min_pixels"]:
+        raise ValueError(f"Invalid value for 'size': {model} needs at least {rules['min_pixels']} pixels in total.")
 
 
 def _typed(text: str, schema: dict[str, Any]) -> Any:
@@ -240,6 +272,15 @@ def _scripted(handler: BaseHTTPRequestHandler, reply: Reply) -> None:
         handler.connection.shutdown(2)
         return
     headers = {"Retry-After": f"{reply.retry_after:g}"} if reply.retry_after is not None else {}
+    if reply.body is not None:
+        handler.send_response(reply.status)
+        handler.send_header("Content-Type", reply.content_type)
+        handler.send_header("Content-Length", str(len(reply.body)))
+        handler.end_headers()
+        handler.wfile.write(reply.body)
+        return
+    if reply.json_body is not None:
+        return _json(handler, reply.status, reply.json_body, headers)
     _error(handler, reply.status, reply.code, reply.message, reply.type, headers)
 
 
