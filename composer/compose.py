@@ -11,6 +11,8 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any
 
+from composer.attachments import Attachments, Frame, choose, split_reference
+from composer.capabilities import input_image_cap
 from composer.errors import ShotError
 from composer.frames import check_frame, file_sha256
 from composer.guard import Shortening, fit
@@ -33,7 +35,12 @@ class ShotAssets:
     scene: Loaded[Scene]
     characters: list[Loaded[Character]]
     products: list[Loaded[Product]]
-    reference_frames: list[Path]
+    attachments: Attachments = field(default_factory=Attachments)
+    """The images the brief attaches, in request order, with their roles and labels."""
+
+    @property
+    def reference_frames(self) -> list[Path]:
+        return self.attachments.paths
 
     def loaded(self) -> list[Loaded[Any]]:
         found: list[Loaded[Any] | None] = [self.brand, self.style, self.scene, *self.characters, *self.products]
@@ -45,8 +52,9 @@ class ShotAssets:
             "shot": {
                 "target": self.target_name,
                 "kind": self.target.kind,
-                "has_frames": bool(self.reference_frames),
+                "has_frames": bool(self.attachments.frames),
             },
+            "attachments": self.attachments.context(),
             "brand": self.brand.context if self.brand else None,
             "style": self.style.context if self.style else None,
             "scene": self.scene.context,
@@ -109,7 +117,8 @@ class Brief:
 
     @property
     def dropped(self) -> list[str]:
-        return [s.describe() for s in self.shortenings]
+        """The guard's cuts, then the reference frames the model's image cap left out."""
+        return [s.describe() for s in self.shortenings] + self.assets.attachments.cuts()
 
     def markdown_body(self) -> str:
         """The same brief with Markdown headings instead of the prompt's plain ones."""
@@ -139,19 +148,16 @@ class Composer:
         brand_id, style_id = spec.brand or defaults.brand, spec.style or defaults.style
         characters = [lib.character(i) for i in spec.characters]
         products = [lib.product(i) for i in spec.products]
-        cast: list[Loaded[Character] | Loaded[Product]] = [*characters, *products]
-        frames = [frame for member in cast for frame in lib.reference_frames(member)]
-        frames += [check_frame(Path(ref), root=None, source="--reference") for ref in spec.references]
-        return ShotAssets(
-            target_name=target_name,
-            target=lib.target(target_name),
-            brand=lib.brand(brand_id) if brand_id else None,
-            style=lib.style(style_id) if style_id else None,
-            scene=lib.scene(spec.scene),
-            characters=characters,
-            products=products,
-            reference_frames=frames,
-        )
+        brand = lib.brand(brand_id) if brand_id else None
+        style = lib.style(style_id) if style_id else None
+        scene = lib.scene(spec.scene)
+        target = lib.target(target_name)
+        owners: list[Loaded[Any] | None] = [*characters, *products, brand if spec.deltas.logo else None, scene, style]
+        frames = [frame for owner in owners if owner is not None for frame in lib.frames(owner, _owner_name(owner))]
+        frames += [explicit_frame(ref) for ref in spec.references]
+        cap = input_image_cap(target.backend, target.model, target.kind)
+        return ShotAssets(target_name=target_name, target=target, brand=brand, style=style, scene=scene,
+                          characters=characters, products=products, attachments=choose(frames, cap))
 
     def compose(self, spec: ShotSpec) -> Brief:
         assets = self.gather(spec)
@@ -200,6 +206,16 @@ def _refuse_named_twice(spec: ShotSpec) -> None:
         if twice is not None:
             flag = "-c" if kind == "character" else "-p"
             raise ShotError(f"the {kind} '{twice}' is named twice in the shot ({flag} or {kind}s); name each once")
+
+
+def _owner_name(asset: Loaded[Any]) -> str:
+    return f"{asset.model.name} logo" if asset.kind == "brand" else str(asset.model.name)
+
+
+def explicit_frame(reference: str) -> Frame:
+    """An explicit ``--reference``: ``PATH``, or ``ROLE=PATH`` to give it a role (default: identity)."""
+    role, path = split_reference(reference)
+    return Frame(check_frame(Path(path), root=None, source="--reference"), role or "identity", "", "shot")
 
 
 def compose_shot(library: Library, spec: ShotSpec) -> Brief:

@@ -25,9 +25,21 @@ from typing import Any, Generic, TypeVar
 
 from pydantic import BaseModel
 
+from composer.attachments import Frame, entry_path, entry_role
 from composer.errors import LibraryError, ReferenceFrameError, UnknownAssetError
 from composer.frames import check_frame, file_sha256
-from composer.models import BrandKit, BrandKitFile, Character, LibraryConfig, Product, Rubric, Scene, Style, Target
+from composer.models import (
+    BrandKit,
+    BrandKitFile,
+    Character,
+    LibraryConfig,
+    Product,
+    ReferenceFrame,
+    Rubric,
+    Scene,
+    Style,
+    Target,
+)
 from composer.render import plain_text
 from composer.yamlio import line_of, load_model, parse_yaml, read_text
 
@@ -243,15 +255,20 @@ class Library:
             self.frame_digests[resolved] = file_sha256(resolved)
         return self._frames[key]
 
-    def reference_frames(self, asset: Loaded[Character] | Loaded[Product]) -> list[Path]:
-        """The asset's reference frames, resolved and checked to be images inside the library."""
+    def frames(self, asset: Loaded[Any], owner: str) -> list[Frame]:
+        """The asset's reference frames with their roles (``composer.attachments``), resolved and
+        checked to be images inside the library; ``owner`` is the name the brief's labels use. A
+        brand's are its ``logo.frames``; every other kind's, its ``reference_frames``."""
+        field = ("logo", "frames") if asset.kind == "brand" else ("reference_frames",)
+        entries = asset.model.logo.frames if asset.kind == "brand" else asset.model.reference_frames
         frames = []
-        for index, name in enumerate(asset.model.reference_frames):
+        for index, entry in enumerate(entries):
             try:
-                frames.append(self._checked_frame(asset.path.parent / name))
+                path = self._checked_frame(asset.path.parent / entry_path(entry))
             except ReferenceFrameError as err:
-                line = line_of(read_text(asset.path)[0], ["reference_frames", index])
-                raise ReferenceFrameError(
-                    err.reason, path=asset.path, line=line, field=f"reference_frames.{index}"
-                ) from None
+                line = line_of(read_text(asset.path)[0], [*field, index])
+                raise ReferenceFrameError(err.reason, path=asset.path, line=line,
+                                          field=".".join([*field, str(index)])) from None
+            note = entry.note if isinstance(entry, ReferenceFrame) else None
+            frames.append(Frame(path, entry_role(entry, asset.kind), owner, asset.kind, asset.id, note, asset.path))
         return frames

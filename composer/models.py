@@ -24,8 +24,9 @@ class Asset(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
 
 
-_FILE_SAFE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._+-]*")
-"""'+' is in: a shot's own slug joins its cast with it (``ada+bo--harbour``)."""
+_FILE_SAFE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._+@-]*")
+"""'+' is in: a shot's own slug joins its cast with it (``ada+bo--harbour``); '@' too: a bake-off
+shot's id ends in ``@<target or backend>``."""
 
 
 def _file_safe(value: str) -> str:
@@ -33,7 +34,7 @@ def _file_safe(value: str) -> str:
         raise PydanticCustomError(
             "file_safe_name",
             f"{value!r} is not a usable name: a name starts with a letter or digit and holds only letters, digits, "
-            "dots, hyphens, underscores and plus signs (no slashes or spaces)",
+            "dots, hyphens, underscores, plus and at signs (no slashes or spaces)",
         )
     return value
 
@@ -55,6 +56,40 @@ def without_leading_no(item: str) -> str:
 def _negatives(field: str) -> Any:
     """A validator that normalises the negative constraints in ``field`` (``without_leading_no``)."""
     return field_validator(field)(lambda cls, items: [without_leading_no(item) for item in items])
+FrameRole = Literal["identity", "wardrobe", "product", "style", "location", "logo"]
+"""What a reference frame is for (``composer.attachments`` says what each tells the model)."""
+
+
+class ReferenceFrame(Asset):
+    """A reference frame with its role. A plain path in a ``reference_frames`` list is the same
+    as ``{path: ...}`` with the role its asset kind implies (characters ``identity``, products
+    ``product``, styles ``style``, scenes ``location``, brand kits ``logo``)."""
+
+    path: str = Field(min_length=1)
+    """The image, relative to the file that lists it; it must stay inside the library."""
+    role: FrameRole | None = None
+    """What the model takes from it (default: the asset kind's role)."""
+    note: str | None = Field(default=None, min_length=1)
+    """What to take from it, in the brief's label instead of the role's default guidance
+    (e.g. "match the jacket only")."""
+
+
+FrameList = list[str | ReferenceFrame]
+
+
+def check_roles(frames: FrameList, allowed: tuple[str, ...], what: str) -> FrameList:
+    """Refuse a frame whose role the asset kind cannot carry."""
+    for frame in frames:
+        if isinstance(frame, ReferenceFrame) and frame.role is not None and frame.role not in allowed:
+            raise ValueError(f"role '{frame.role}' is not one {what} carries (choose {', '.join(allowed)})")
+    return frames
+
+
+def _roles(field: str, allowed: tuple[str, ...], what: str) -> Any:
+    """A validator that refuses roles ``what`` cannot carry in ``field``."""
+    def check(frames: FrameList) -> FrameList:
+        return check_roles(frames, allowed, what)
+    return field_validator(field)(check)
 
 
 class PaletteColour(Asset):
@@ -82,6 +117,11 @@ class LogoRules(Asset):
     """The clear-space rule around the logo, stated so a model can follow it."""
     placement: list[str] = []
     """Where the logo may go and how it may not be treated."""
+    frames: FrameList = []
+    """Images of the logo (role ``logo``), relative to the brand kit file; attached only to shots
+    that place the logo (``deltas.logo``). A sub-brand's list replaces its parent's."""
+
+    _frame_roles = _roles("frames", ("logo",), "a brand kit")
 
 
 class LintException(Asset):
@@ -97,6 +137,17 @@ class LintException(Asset):
     """Only for this asset id (e.g. ``fox``); default: wherever the term occurs."""
     reason: str = Field(min_length=1)
     """Why, and who approved it: shown in every brief that uses it."""
+
+
+class KeyColour(Asset):
+    """A colour that identifies a character or product in every image (pixel QC checks it is there)."""
+
+    name: str = Field(min_length=1)
+    """What the colour is, e.g. "copper-red curls"."""
+    hex: str = Field(pattern=r"^#[0-9A-Fa-f]{6}$")
+    """Its hex code, ``#RRGGBB``, as it looks in neutral light."""
+    where: str = Field(min_length=1)
+    """Where it appears on the subject ("hair", "jacket", "cap"): named in the QC finding."""
 
 
 class BrandKit(Asset):
@@ -133,6 +184,8 @@ class LogoPatch(Asset):
     """The clear-space rule around the logo."""
     placement: list[str] = []
     """Where the logo may go (added to the parent's)."""
+    frames: FrameList | None = None
+    """Images of the logo (role ``logo``); replaces the parent's list."""
 
 
 class BrandKitFile(Asset):
@@ -188,8 +241,15 @@ class Character(Asset):
     do_not: list[str] = []
     """Character-specific negative constraints (e.g. "straightened hair")."""
     _normalise_negatives = _negatives("do_not")
-    reference_frames: list[str] = []
-    """Clean reference images, as paths relative to this file; they must stay inside the library."""
+    reference_frames: FrameList = []
+    """Clean reference images, as paths relative to this file (inside the library): plain paths are
+    ``identity`` frames; ``{path, role: wardrobe|product, note}`` says otherwise."""
+    key_colours: list[KeyColour] = []
+    """Colours every image of the character must show (hair, jacket...). Not part of the brief: pixel QC
+    (``compose qc``) warns when one is absent from an image of the character. A cheap consistency
+    signal, not identity recognition."""
+
+    _frame_roles = _roles("reference_frames", ("identity", "wardrobe", "product"), "a character bible")
 
 
 class Product(Asset):
@@ -210,8 +270,12 @@ class Product(Asset):
     do_not: list[str] = []
     """Product-specific negative constraints."""
     _normalise_negatives = _negatives("do_not")
-    reference_frames: list[str] = []
-    """Clean reference images, relative to this file, inside the library."""
+    reference_frames: FrameList = []
+    """Clean reference images, relative to this file, inside the library (role ``product``)."""
+    key_colours: list[KeyColour] = []
+    """Colours every image of the product must show (cap, label...); checked by pixel QC, never sent."""
+
+    _frame_roles = _roles("reference_frames", ("product",), "a product bible")
 
 
 class Style(Asset):
@@ -232,6 +296,10 @@ class Style(Asset):
     do_not: list[str] = []
     """Things this style never does."""
     _normalise_negatives = _negatives("do_not")
+    reference_frames: FrameList = []
+    """Images of the style (role ``style``: medium, texture, brushwork), relative to this file."""
+
+    _frame_roles = _roles("reference_frames", ("style",), "a style dossier")
 
 
 class Scene(Asset):
@@ -260,6 +328,10 @@ class Scene(Asset):
     do_not: list[str] = []
     """Scene-specific negative constraints."""
     _normalise_negatives = _negatives("do_not")
+    reference_frames: FrameList = []
+    """Images of the place (role ``location``), relative to this file."""
+
+    _frame_roles = _roles("reference_frames", ("location",), "a scene")
 
 
 class MotionModel(Asset):

@@ -14,6 +14,7 @@ from typing import Any
 
 from pydantic import Field, ValidationError
 
+from composer.attachments import rebase_reference
 from composer.errors import ShotError
 from composer.models import Asset, FileSafeName, ShotDeltas
 from composer.yamlio import load_model
@@ -78,7 +79,8 @@ def parse_set(pairs: list[str] | tuple[str, ...]) -> dict[str, Any]:
 def load_shot_file(path: Path) -> ShotSpec:
     """A shot file, with its reference paths made relative to the file's folder."""
     spec = load_model(path, ShotSpec)[0]
-    return spec.model_copy(update={"references": [str(path.parent / ref) for ref in spec.references]})
+    return spec.model_copy(update={"references": [rebase_reference(ref, lambda p: str(path.parent / p))
+                                                  for ref in spec.references]})
 
 
 def shot_file_text(spec: ShotSpec, path: Path) -> str:
@@ -93,7 +95,8 @@ def shot_file_text(spec: ShotSpec, path: Path) -> str:
     data = spec.model_dump(exclude_defaults=True)
     if spec.references:
         folder = path.parent.absolute()
-        data["references"] = [ref if Path(ref).is_absolute() else os.path.relpath(Path(ref).absolute(), folder)
+        data["references"] = [rebase_reference(ref, lambda p: p if Path(p).is_absolute()
+                                               else os.path.relpath(Path(p).absolute(), folder))
                               for ref in spec.references]
         data.setdefault("name", spec.slug())
     return yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=100)

@@ -26,6 +26,7 @@ import jinja2
 from jinja2 import meta, nodes
 from pydantic import BaseModel, ValidationError
 
+from composer.attachments import Attachments, Frame
 from composer.errors import ComposerError, LibraryError, ReferenceFrameError, TemplateError
 from composer.frames import check_frame, verify_frame
 from composer.library import ASSET_KINDS, CONFIG_FILE, DEFAULT_RUBRIC, Library, Loaded, bundled_library, package_dir
@@ -39,7 +40,8 @@ SHOT_DIRS = ("shots", "campaigns", "examples")
 """Folders (inside the library) whose YAML files are read as shots or campaigns, for references and use."""
 IMAGE_SUFFIXES = frozenset({".png", ".jpg", ".jpeg", ".webp"})
 REFERENCE_KEYS = {"brand": "brand", "style": "style", "scene": "scene", "scenes": "scene",
-                  "characters": "character", "products": "product", "target": "target", "rubric": "rubric"}
+                  "characters": "character", "products": "product", "target": "target", "targets": "target",
+                  "rubric": "rubric"}
 """Keys of a shot or campaign file whose values are asset ids (at any depth)."""
 
 
@@ -280,12 +282,31 @@ def _check_characters(report: Report) -> None:
                            asset.path, line_of(asset.text, ["relationships", other]), f"relationships.{other}")
 
 
+FRAME_KINDS = ("character", "product", "style", "scene", "brand")
+"""The asset kinds that may list reference frames."""
+
+
+def _frame_entries(asset: Asset, kind: str) -> list[tuple[list[str | int], str]]:
+    """An asset's frame paths (plain, or the ``path`` of a ``{path, role}`` entry) with where each
+    is named, from the parsed YAML (so a file with a schema error still has them checked)."""
+    field: list[str | int] = ["logo", "frames"] if kind == "brand" else ["reference_frames"]
+    value: Any = asset.raw
+    for key in field:
+        value = value.get(key) if isinstance(value, dict) else None
+    entries = []
+    for index, entry in enumerate(value if isinstance(value, list) else []):
+        path = entry.get("path") if isinstance(entry, dict) else entry
+        if isinstance(path, str):
+            entries.append(([*field, index], path))
+    return entries
+
+
 def _check_frames(report: Report) -> None:
-    for kind in ("character", "product"):
+    for kind in FRAME_KINDS:
         for asset in report.assets[kind].values():
-            for index, name in enumerate(asset.strings("reference_frames")):
-                line = line_of(asset.text, ["reference_frames", index])
-                where = f"reference_frames.{index}"
+            for keys, name in _frame_entries(asset, kind):
+                line = line_of(asset.text, keys)
+                where = ".".join(map(str, keys))
                 try:
                     frame = check_frame(asset.path.parent / name, root=report.library.root, source=asset.path,
                                         line=line, field=where)
@@ -426,7 +447,8 @@ def sample_context(target: Target, *, full: bool) -> dict[str, Any]:
         style=loaded("style", Style, "sample-style") if full else None,
         scene=loaded("scene", Scene, "sample-scene"),
         characters=[character], products=[loaded("product", Product, "sample-product")],
-        reference_frames=[Path("sample.png")] if full else [],
+        attachments=Attachments((Frame(Path("sample.png"), "identity", "Sample", "character"),), cap=1) if full
+        else Attachments(),
     )
     deltas = ShotDeltas.model_validate(sample(ShotDeltas, full))
     return assets.context(ShotSpec(characters=[character.id], products=["sample-product"], scene="sample-scene",
@@ -487,7 +509,7 @@ def _check_unused(report: Report, config: LibraryConfig) -> None:
 
 def _unused_files(report: Report) -> None:
     root = report.library.root
-    for kind in ("character", "product"):
+    for kind in FRAME_KINDS:
         frames_dir = root / ASSET_KINDS[kind][0]
         for path in sorted(frames_dir.rglob("*")) if frames_dir.is_dir() else []:
             if path.suffix.lower() in IMAGE_SUFFIXES and ("frame", str(path.resolve())) not in report.used:

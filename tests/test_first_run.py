@@ -89,7 +89,7 @@ def test_a_bad_name_is_explained_in_words(mini_library: Path) -> None:
     assert code == 1
     assert err == (
         "Error: shot field name: '../evil' is not a usable name: a name starts with a letter or digit and holds "
-        "only letters, digits, dots, hyphens, underscores and plus signs (no slashes or spaces)\n"
+        "only letters, digits, dots, hyphens, underscores, plus and at signs (no slashes or spaces)\n"
     )
 
 

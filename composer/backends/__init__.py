@@ -59,7 +59,7 @@ from composer.backends.errors import (
 )
 from composer.backends.options import validate_job
 from composer.backends.prices import PriceTable
-from composer.backends.schedule import DEFAULT_POLL, DEFAULT_RETRY, PollSchedule, RetryPolicy
+from composer.backends.schedule import DEFAULT_POLL, DEFAULT_RETRY, PollSchedule, RequestDeadlines, RetryPolicy
 from composer.backends.types import (
     BACKENDS,
     Backend,
@@ -118,6 +118,7 @@ def make_backend(
     """
     key = api_key(name, env)
     table = prices or PriceTable.load(library_root)
+    deadlines = RequestDeadlines.from_spec(env.get("COMPOSER_REQUEST_DEADLINE"))
     if name == "kie":
         from composer.backends.kie import DEFAULT_BASE_URL, DEFAULT_UPLOAD_BASE_URL, KieBackend
 
@@ -125,9 +126,10 @@ def make_backend(
             key,
             base_url=env.get("KIE_BASE_URL") or DEFAULT_BASE_URL,
             upload_base_url=env.get("KIE_UPLOAD_BASE_URL") or DEFAULT_UPLOAD_BASE_URL,
-            poll=poll, retry=retry, prices=table, **options,
+            poll=poll, retry=retry, prices=table, deadlines=deadlines, allow_hosts=env.get("COMPOSER_ALLOW_HOSTS"),
+            **options,
         )
     from composer.backends.openai_images import OpenAIImagesBackend
 
     return OpenAIImagesBackend(key, base_url=env.get("OPENAI_BASE_URL") or None, retry=retry, prices=table,
-                               **options)
+                               **{"timeout": deadlines.openai, **options})

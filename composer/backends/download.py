@@ -10,14 +10,19 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import errno
 import hashlib
 import os
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
 from urllib.parse import urlsplit
 
-from composer.backends.errors import DownloadError, NetworkError, ServiceUnavailableError
+from yarl import URL
+
+from composer.backends.errors import DownloadError, NetworkError, NoSpaceError, ServiceUnavailableError
+from composer.backends.net import HostPolicy, refusal_in
 from composer.backends.retry import OnRetry, retrying
 from composer.backends.schedule import DEFAULT_RETRY, RetryPolicy
 from composer.backends.types import Kind
@@ -110,62 +115,97 @@ def save_bytes(data: bytes, out_dir: Path, name: str, *, kind: Kind, claimed: st
     try:
         write_bytes(final, data, durable=True)
     except OSError as exc:
-        raise DownloadError(cannot_write(final, exc)) from None
+        raise write_error(final, exc) from None
     return Saved(final, hashlib.sha256(data).hexdigest())
+
+
+MAX_REDIRECTS = 5
+PUBLIC_ONLY = HostPolicy()
+REDIRECTS = (301, 302, 303, 307, 308)
 
 
 async def download(
     session: aiohttp.ClientSession, url: str, out_dir: Path, name: str, *, kind: Kind,
     limits: DownloadLimits = DEFAULT_LIMITS, retry: RetryPolicy = DEFAULT_RETRY, on_retry: OnRetry | None = None,
-    proxy: str | None = None, slots: asyncio.Semaphore | None = None,
+    proxy_for: Callable[[str], str | None] = lambda url: None, slots: asyncio.Semaphore | None = None,
+    hosts: HostPolicy = PUBLIC_ONLY, deadline: float | None = None,
 ) -> Saved:
     """Stream ``url`` into ``out_dir/name.<ext>``; retries network errors and 5xx (a GET is idempotent).
 
     Sends no Authorization header: result URLs live on a CDN that must never see the API key.
-    ``slots``, when given, is held for each attempt (the caller's bound on requests at once).
+    Redirects are followed here, at most ``MAX_REDIRECTS``, so that ``hosts`` checks every hop.
+    ``slots``, when given, is held for each attempt (the caller's bound on requests at once);
+    ``deadline`` bounds each attempt, from connecting to the last byte.
     """
     out_dir.mkdir(parents=True, exist_ok=True)
 
     async def attempt() -> Saved:
         async with slots if slots is not None else contextlib.nullcontext():
-            return await _download_once(session, url, out_dir, name, kind, limits, proxy)
+            try:
+                async with asyncio.timeout(deadline):
+                    return await _download_once(session, url, out_dir, name, kind, limits, proxy_for, hosts)
+            except TimeoutError:
+                raise NetworkError(f"downloading result {describe_url(url)}: not complete within {deadline:g} s "
+                                   "(the request deadline, COMPOSER_REQUEST_DEADLINE)", maybe_sent=True) from None
 
     return await retrying(attempt, retry, on_retry=on_retry)
 
 
 async def _download_once(
     session: aiohttp.ClientSession, url: str, out_dir: Path, name: str, kind: Kind, limits: DownloadLimits,
-    proxy: str | None,
+    proxy_for: Callable[[str], str | None], hosts: HostPolicy,
 ) -> Saved:
     import aiohttp
 
     source, cap = f"result {describe_url(url)}", limits.cap(kind)
     try:
-        async with session.get(url, proxy=proxy) as response:
-            _check_status(response.status, source)
-            declared = response.content_length or 0
-            if declared > cap:
-                raise DownloadError(f"{source} is {declared:,} bytes, over the {cap:,}-byte limit")
-            head, size, digest = b"", 0, hashlib.sha256()
-            with writing(out_dir / name, durable=False) as staged:
-                async for chunk in response.content.iter_chunked(limits.chunk_bytes):
-                    size += len(chunk)
-                    if size > cap:
-                        raise DownloadError(f"{source} is over the {cap:,}-byte limit")
-                    if len(head) < 16:
-                        head += chunk[: 16 - len(head)]
-                    staged.file.write(chunk)
-                    digest.update(chunk)
-                mime = check_media(head, response.headers.get("content-type"), kind, source)
-                staged.target = out_dir / (name + EXTENSIONS[mime])
-                staged.file.flush()
-                # durable, but the fsync waits on the disk: off the event loop, so other jobs keep polling
-                await asyncio.to_thread(os.fsync, staged.file.fileno())
-        return Saved(staged.target, digest.hexdigest())
+        for _ in range(MAX_REDIRECTS + 1):
+            hosts.check_url(url, source)
+            async with session.get(url, proxy=proxy_for(url), allow_redirects=False) as response:
+                location = response.headers.get("Location")
+                if response.status in REDIRECTS and location:
+                    url = str(response.url.join(URL(location)))
+                    continue
+                _check_status(response.status, source)
+                return await _save_stream(response, out_dir, name, kind, limits, source, cap)
+        raise DownloadError(f"{source} redirects more than {MAX_REDIRECTS} times")
     except (aiohttp.ClientError, TimeoutError) as exc:
+        refused = refusal_in(exc)
+        if refused:
+            raise DownloadError(f"{source}: {refused}") from None
         raise NetworkError(f"downloading {source} failed: {type(exc).__name__}", maybe_sent=True) from None
     except OSError as exc:
-        raise DownloadError(cannot_write(out_dir / name, exc)) from None
+        raise write_error(out_dir / name, exc) from None
+
+
+async def _save_stream(response: aiohttp.ClientResponse, out_dir: Path, name: str, kind: Kind,
+                       limits: DownloadLimits, source: str, cap: int) -> Saved:
+    declared = response.content_length or 0
+    if declared > cap:
+        raise DownloadError(f"{source} is {declared:,} bytes, over the {cap:,}-byte limit")
+    head, size, digest = b"", 0, hashlib.sha256()
+    with writing(out_dir / name, durable=False) as staged:
+        async for chunk in response.content.iter_chunked(limits.chunk_bytes):
+            size += len(chunk)
+            if size > cap:
+                raise DownloadError(f"{source} is over the {cap:,}-byte limit")
+            if len(head) < 16:
+                head += chunk[: 16 - len(head)]
+            staged.file.write(chunk)
+            digest.update(chunk)
+        mime = check_media(head, response.headers.get("content-type"), kind, source)
+        staged.target = out_dir / (name + EXTENSIONS[mime])
+        staged.file.flush()
+        # durable, but the fsync waits on the disk: off the event loop, so other jobs keep polling
+        await asyncio.to_thread(os.fsync, staged.file.fileno())
+    return Saved(staged.target, digest.hexdigest())
+
+
+def write_error(path: Path, exc: OSError) -> DownloadError:
+    """A failed write of a result; a full disk is its own error, so a run can stop starting tasks."""
+    if exc.errno in (errno.ENOSPC, errno.EDQUOT):
+        return NoSpaceError(f"no space left on {path.parent} for {path.name}: free space, then collect it again")
+    return DownloadError(cannot_write(path, exc))
 
 
 def _check_status(status: int, source: str) -> None:

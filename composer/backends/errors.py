@@ -18,6 +18,7 @@ generate --resume``, or the next ``compose campaign run``) costs nothing more::
         ├── TaskFailedError            the provider ran the task and it failed (KIE ``fail``: failCode, failMsg)
         ├── PollTimeoutError           resumable: the task did not finish before the deadline
         ├── DownloadError              resumable: a result could not be fetched or is not what it claims
+        │   └── NoSpaceError           the disk is full: free space and collect it again
         ├── InterruptedGenerationError resumable: polling gave up on transient failures after acceptance
         └── TransientError             retryable: worth trying again; raised once the retry policy gives up
             ├── RateLimitedError       429
@@ -152,6 +153,10 @@ class DownloadError(GenerationError):
     ) -> None:
         super().__init__(message, status=status, task_id=task_id)
         self.result_urls = result_urls or []
+
+
+class NoSpaceError(DownloadError):
+    """A paid-for result could not be saved because the disk is full: free space, then collect it again."""
 
 
 class InterruptedGenerationError(GenerationError):

@@ -24,7 +24,6 @@ import asyncio
 import hashlib
 import json
 import math
-import urllib.request
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -38,6 +37,7 @@ from composer.backends.errors import (
     InterruptedGenerationError,
     MissingKeyError,
     NetworkError,
+    NoSpaceError,
     NotFoundError,
     PollTimeoutError,
     ProviderResponseError,
@@ -47,11 +47,20 @@ from composer.backends.errors import (
     TransientError,
     redact,
 )
-from composer.backends.kie_replies import body_code, kie_error, result_urls
-from composer.backends.options import is_motion, kie_model_for, motion_for, validate_kie_job
+from composer.backends.kie_replies import body_code, kie_error, result_urls, shape
+from composer.backends.kie_requests import create_body
+from composer.backends.net import GuardedResolver, HostPolicy, env_proxy
+from composer.backends.options import validate_kie_job
 from composer.backends.prices import PriceTable
 from composer.backends.retry import OnRetry, RateLimiter, Sleep, parse_retry_after, retrying
-from composer.backends.schedule import DEFAULT_POLL, DEFAULT_RETRY, PollSchedule, RetryPolicy
+from composer.backends.schedule import (
+    DEFAULT_DEADLINES,
+    DEFAULT_POLL,
+    DEFAULT_RETRY,
+    PollSchedule,
+    RequestDeadlines,
+    RetryPolicy,
+)
 from composer.backends.types import (
     ClosingBackend,
     Cost,
@@ -65,7 +74,6 @@ from composer.backends.types import (
     no_progress,
 )
 from composer.frames import sniff_image_type
-from composer.models import MotionModel
 
 DEFAULT_BASE_URL = "https://api.kie.ai"
 DEFAULT_UPLOAD_BASE_URL = "https://kieai.redpandaai.co"
@@ -98,6 +106,8 @@ class KieBackend(ClosingBackend):
         limits: DownloadLimits = DEFAULT_LIMITS,
         max_connections: int = 64,
         timeout: float = 60.0,
+        deadlines: RequestDeadlines = DEFAULT_DEADLINES,
+        allow_hosts: str | None = None,
         sleep: Sleep = asyncio.sleep,
     ) -> None:
         if not api_key:
@@ -105,6 +115,9 @@ class KieBackend(ClosingBackend):
         self._key = api_key
         self.base_url = base_url.rstrip("/")
         self.upload_base_url = upload_base_url.rstrip("/")
+        self.hosts = HostPolicy.of([self.base_url, self.upload_base_url], allow_hosts)
+        """Results come from public addresses only, unless configured here (``net.py``)."""
+        self.deadlines = deadlines
         self.poll = poll
         self.retry = retry
         self.prices = prices or PriceTable.load()
@@ -131,9 +144,9 @@ class KieBackend(ClosingBackend):
             # on a thread for every request (and a netrc entry would clash with our header); the
             # proxy variables are read once per host by ``proxy_for`` instead.
             self._session = aiohttp.ClientSession(
-                connector=aiohttp.TCPConnector(limit=self._max_connections),
-                timeout=aiohttp.ClientTimeout(connect=self._timeout, sock_connect=min(self._timeout, 15.0),
-                                              sock_read=self._timeout),
+                connector=aiohttp.TCPConnector(limit=self._max_connections, resolver=GuardedResolver(self.hosts)),
+                timeout=aiohttp.ClientTimeout(total=self.deadlines.api, connect=self._timeout,
+                                              sock_connect=min(self._timeout, 15.0), sock_read=self._timeout),
             )
         return self._session
 
@@ -164,18 +177,7 @@ class KieBackend(ClosingBackend):
 
     def build_request(self, job: Job, urls: list[str]) -> dict[str, Any]:
         """The createTask body for ``job`` with its frames at ``urls``."""
-        model = kie_model_for(job)
-        if is_motion(job):
-            return {"model": model, "input": motion_input(job, motion_for(job), urls)}
-        fields: dict[str, Any] = {"prompt": job.prompt}
-        opts = job.options
-        if urls:
-            fields["input_urls"] = urls
-        if opts.aspect_ratio is not None:
-            fields["aspect_ratio"] = opts.aspect_ratio
-        if opts.resolution is not None:
-            fields["resolution"] = opts.resolution
-        return {"model": model, "input": fields}
+        return create_body(job, urls)
 
     def preview_request(self, job: Job) -> dict[str, Any]:
         return self.build_request(job, [f"<upload of {p}>" for p in job.reference_frames])
@@ -201,7 +203,10 @@ class KieBackend(ClosingBackend):
                 retry_after = parse_retry_after(response.headers.get("Retry-After"))
         except (aiohttp.ClientConnectorError, aiohttp.ConnectionTimeoutError) as exc:
             raise NetworkError(f"{what}: cannot connect to {host} ({type(exc).__name__})", maybe_sent=False) from None
-        except (aiohttp.ClientError, TimeoutError) as exc:
+        except TimeoutError:
+            raise NetworkError(f"{what}: {host} timed out (a request may take {self.deadlines.api:g} s in all: "
+                               "COMPOSER_REQUEST_DEADLINE)", maybe_sent=True) from None
+        except aiohttp.ClientError as exc:
             raise NetworkError(f"{what}: connection to {host} failed ({type(exc).__name__})", maybe_sent=True) from None
         try:
             body = json.loads(raw)
@@ -268,7 +273,7 @@ class KieBackend(ClosingBackend):
         task_id = (data.get("taskId") or data.get("task_id")) if isinstance(data, dict) else None
         if not isinstance(task_id, str) or not task_id:
             # A 200 reply KIE sent for this create: the task may exist and be billed.
-            raise SubmitUncertainError(f"createTask: KIE answered but its reply holds no taskId ({_shape(data)}); "
+            raise SubmitUncertainError(f"createTask: KIE answered but its reply holds no taskId ({shape(data)}); "
                                        "it may have accepted the task: check the KIE dashboard "
                                        "(https://kie.ai/logs) before sending it again")
         progress(ProgressEvent("submitted", f"KIE accepted task {task_id}", task_id=task_id))
@@ -301,7 +306,7 @@ class KieBackend(ClosingBackend):
         if data is None:
             raise NotFoundError(f"KIE has no task {task_id} (tasks expire; re-send the brief)", task_id=task_id)
         if not isinstance(data, dict):
-            raise ProviderResponseError(f"polling task {task_id}: KIE's reply holds {_shape(data)}, not a task record",
+            raise ProviderResponseError(f"polling task {task_id}: KIE's reply holds {shape(data)}, not a task record",
                                         task_id=task_id)
         return data
 
@@ -377,7 +382,8 @@ class KieBackend(ClosingBackend):
         on_retry = self._on_retry(progress)
         results = await asyncio.gather(
             *(download(self.session, url, out_dir, result_name(stem, i, len(urls)), kind=submission.job.kind,
-                       limits=self.limits, retry=self.retry, on_retry=on_retry, proxy=self.proxy_for(url),
+                       limits=self.limits, retry=self.retry, on_retry=on_retry, proxy_for=self.proxy_for,
+                       hosts=self.hosts, deadline=self.deadlines.download,
                        slots=self.slots)
               for i, url in enumerate(urls)),
             return_exceptions=True,
@@ -388,7 +394,8 @@ class KieBackend(ClosingBackend):
                 raise failure
         if failures:
             first = failures[0]
-            raise DownloadError(f"task {submission.task_id} finished but {len(failures)} of {len(urls)} "
+            kind = NoSpaceError if any(isinstance(f, NoSpaceError) for f in failures) else DownloadError
+            raise kind(f"task {submission.task_id} finished but {len(failures)} of {len(urls)} "
                                 f"download(s) failed: {first}", task_id=submission.task_id, result_urls=urls)
         return [r for r in results if isinstance(r, Saved)]
 
@@ -402,32 +409,3 @@ class KieBackend(ClosingBackend):
             raise ProviderResponseError("KIE's credit reply holds no number")
         rate = self.prices.credit_usd()
         return Credits(balance=float(data), usd=float(data) * rate if rate is not None else None)
-
-
-def env_proxy(url: str) -> str | None:
-    """The proxy for ``url`` from ``HTTPS_PROXY`` / ``HTTP_PROXY`` / ``ALL_PROXY`` (either case), or None
-    when none is set or ``NO_PROXY`` exempts the host: the variables curl and httpx read (on macOS and
-    Windows, the system's proxy settings too)."""
-    proxies = urllib.request.getproxies()
-    parts = urlsplit(url)
-    if not proxies or urllib.request.proxy_bypass(parts.hostname or ""):
-        return None
-    return proxies.get(parts.scheme) or proxies.get("all")
-
-
-def motion_input(job: Job, motion: MotionModel, urls: list[str]) -> dict[str, Any]:
-    """A video model's ``input``, laid out as its motion block says: the first frame's URL in
-    ``frame_field`` (a list or one URL), the length (as a string, as KIE documents it) and ratio."""
-    fields: dict[str, Any] = {"prompt": job.prompt, **motion.input}
-    if urls:
-        fields[motion.frame_field] = urls if motion.frame_list else urls[0]
-    if job.options.aspect_ratio is not None:
-        fields[motion.aspect_ratio_field] = job.options.aspect_ratio
-    if job.options.n_frames is not None:
-        fields[motion.duration_field] = str(job.options.n_frames)
-    return fields
-
-
-def _shape(value: object) -> str:
-    """What a reply field holds, for a message (never its content: it may be long or echo a secret)."""
-    return "nothing" if value is None else f"a {type(value).__name__}"

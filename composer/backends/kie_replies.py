@@ -83,3 +83,8 @@ def result_urls(info: dict[str, Any], task_id: str) -> list[str]:
     if not isinstance(urls, list) or not urls or not all(isinstance(u, str) and u for u in urls):
         raise ProviderResponseError(f"task {task_id} succeeded but resultJson lists no resultUrls")
     return urls
+
+
+def shape(value: object) -> str:
+    """What a reply field holds, for a message (never its content: it may be long or echo a secret)."""
+    return "nothing" if value is None else f"a {type(value).__name__}"

@@ -41,7 +41,7 @@ from composer.backends.errors import (
     TransientError,
     redact,
 )
-from composer.backends.options import OPENAI_MODELS, validate_openai_job
+from composer.backends.options import validate_openai_job
 from composer.backends.prices import PriceTable
 from composer.backends.retry import Sleep, parse_retry_after, retrying
 from composer.backends.schedule import DEFAULT_RETRY, RetryPolicy
@@ -57,6 +57,7 @@ from composer.backends.types import (
     Submission,
     no_progress,
 )
+from composer.capabilities import OPENAI_MODELS
 from composer.frames import sniff_image_type
 
 FORMAT_TYPES = {"png": "image/png", "jpeg": "image/jpeg", "webp": "image/webp"}
@@ -146,8 +147,9 @@ class OpenAIImagesBackend(ClosingBackend):
 
     async def _call(self, call: Callable[[], Awaitable[Any]]) -> Any:
         try:
-            return await call()
-        except openai.APITimeoutError:
+            async with asyncio.timeout(self.timeout):  # the SDK's timeouts restart with every byte
+                return await call()
+        except (openai.APITimeoutError, TimeoutError):
             raise SubmitUncertainError(f"OpenAI did not answer within {self.timeout:.0f} s; the image may have "
                                        "been generated and billed, but it exists only in the lost reply") from None
         except openai.APIConnectionError as exc:
@@ -207,8 +209,6 @@ class OpenAIImagesBackend(ClosingBackend):
                 claimed = None
             saved.append(save_bytes(data, out_dir, result_name(stem, i, count), kind="image", claimed=claimed,
                                     limits=self.limits))
-        for warning in warnings:
-            progress(ProgressEvent("download", f"Warning: {warning}"))
         submission.images = []  # the bytes are on disk; do not keep megabytes per job in memory
         cost = self.prices.openai_cost(submission.job, submission.usage)
         progress(ProgressEvent("done", f"saved {count} image(s)"))

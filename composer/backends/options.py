@@ -8,13 +8,18 @@ from __future__ import annotations
 
 import functools
 import re
-from dataclasses import dataclass
 from pathlib import Path
 
 import yaml
 
 from composer.backends.errors import OptionError
 from composer.backends.types import GenerationOptions, Job
+from composer.capabilities import (
+    KIE_IMAGE_MODELS,
+    MB,
+    OPENAI_MODELS,
+    model_family,
+)
 from composer.models import MotionModel
 
 KIE_ASPECT_RATIOS = ("auto", "1:1", "3:2", "2:3", "4:3", "3:4", "5:4", "4:5", "16:9", "9:16",
@@ -25,45 +30,8 @@ KIE_PROMPT_LIMIT = 20_000
 OPENAI_PROMPT_LIMIT = 32_000
 OPENAI_QUALITIES = ("low", "medium", "high", "auto")
 OPENAI_FORMATS = ("png", "jpeg", "webp")
-MB = 1_000_000
-"""The providers state file limits in MB; refusing at 10,000,000 bytes errs on the safe side."""
-
-
-@dataclass(frozen=True)
-class ImageModel:
-    """What a still-image model accepts, from its provider's documentation."""
-
-    max_input_images: int
-    """Reference images one request may attach."""
-    max_image_mb: float
-    """The largest reference image, in MB."""
-    input_fidelity: bool = False
-    """OpenAI: whether the model takes ``input_fidelity`` (gpt-image-2 does not: the API refuses it)."""
-    min_pixels: int = 0
-    """OpenAI: the smallest output size, in total pixels."""
-    max_pixels: int = 0
-    max_edge: int = 0
-
-
-KIE_IMAGE_MODELS = {"gpt-image-2": ImageModel(max_input_images=16, max_image_mb=50)}
-"""By model family. KIE's GPT Image 2 image-to-image takes 1 to 16 ``input_urls``; its docs name no
-file limit, so composer's own 50 MB frame limit applies."""
-GPT_IMAGE_2 = ImageModel(max_input_images=16, max_image_mb=50, input_fidelity=False, min_pixels=655_360,
-                         max_pixels=3840 * 2160, max_edge=3840)
-OPENAI_MODELS = {"gpt-image-2": GPT_IMAGE_2, "gpt-image-2-2026-04-21": GPT_IMAGE_2}
-"""By model. OpenAI's image-generation guide for gpt-image-2: up to 16 images of under 50 MB each,
-``input_fidelity`` omitted (the API does not allow changing it), outputs of 655,360 to 8,294,400 pixels."""
-
 KIE_IMAGE_IDS = {False: "gpt-image-2-text-to-image", True: "gpt-image-2-image-to-image"}
 """Has reference frames -> GPT Image 2's KIE model id."""
-
-
-def model_family(model: str) -> str | None:
-    """``gpt-image-2`` or ``sora-2`` for any of their model ids, else None."""
-    for family in ("gpt-image-2", "sora-2"):
-        if model == family or model.startswith(family + "-"):
-            return family
-    return None
 
 
 def is_motion(job: Job) -> bool:
@@ -107,16 +75,6 @@ def kie_model_for(job: Job) -> str:
         raise OptionError(f"the kie backend has no model for '{job.model}' (it serves gpt-image-2 and the video "
                           "models of the targets' motion blocks)")
     return KIE_IMAGE_IDS[bool(job.reference_frames)]
-
-
-def input_image_cap(backend: str, model: str, kind: str) -> int:
-    """How many images a request to ``model`` may attach: reference frames for stills, one first
-    frame for a video model."""
-    if kind == "video":
-        return 1
-    table = OPENAI_MODELS if backend == "openai" else KIE_IMAGE_MODELS
-    spec = table.get(model) or table.get(model_family(model) or model)
-    return spec.max_input_images if spec else 1
 
 
 def kie_resolutions_for(aspect_ratio: str | None) -> tuple[str, ...]:

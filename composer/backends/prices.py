@@ -13,8 +13,9 @@ from typing import Any
 
 from pydantic import Field
 
-from composer.backends.options import kie_model_for, model_family
+from composer.backends.options import kie_model_for
 from composer.backends.types import Cost, Job
+from composer.capabilities import model_family
 from composer.models import Asset
 from composer.yamlio import load_model
 

@@ -1,7 +1,8 @@
 """The schedules a generation follows: when to poll a task, and how often and how long to retry.
 
 Both are frozen values a caller passes down (tests pass millisecond schedules); ``from_spec``
-reads the ``COMPOSER_POLL`` / ``COMPOSER_RETRY`` form, ``name=number`` pairs separated by commas.
+reads the ``COMPOSER_POLL`` / ``COMPOSER_RETRY`` / ``COMPOSER_REQUEST_DEADLINE`` form: ``name=number``
+pairs separated by commas.
 The mechanics that follow them (``retrying``, ``RateLimiter``) are in ``retry.py``.
 """
 
@@ -101,3 +102,29 @@ class RetryPolicy:
 
 DEFAULT_RETRY = RetryPolicy()
 NO_RETRY = RetryPolicy(attempts=1)
+
+
+@dataclass(frozen=True)
+class RequestDeadlines:
+    """The most one request may take, from connecting to the last byte of its reply. Without a total,
+    a server that sends one byte a second keeps a request alive for ever (each byte restarts a read
+    timeout)."""
+
+    api: float = 120.0
+    """One KIE API or upload call."""
+    download: float = 900.0
+    """One result download (a Sora clip may be hundreds of megabytes)."""
+    openai: float = 600.0
+    """One OpenAI Images call (the image is generated while the request is open)."""
+
+    @classmethod
+    def from_spec(cls, spec: str | None) -> RequestDeadlines:
+        """Deadlines from ``"api=30,download=300"`` (the ``COMPOSER_REQUEST_DEADLINE`` variable)."""
+        values = parse_spec(spec, cls, "COMPOSER_REQUEST_DEADLINE")
+        for name, value in values.items():
+            if value is None or value <= 0:
+                raise OptionError(f"COMPOSER_REQUEST_DEADLINE: {name} must be a number of seconds above 0")
+        return cls(**values)  # type: ignore[arg-type]
+
+
+DEFAULT_DEADLINES = RequestDeadlines()

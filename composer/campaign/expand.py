@@ -14,7 +14,7 @@ import json
 import re
 from collections import Counter
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from composer.backends.types import BackendName
@@ -25,6 +25,9 @@ from composer.errors import LocatedError
 from composer.models import ShotDeltas
 from composer.shot import ShotSpec
 
+CONTENDER_SEPARATOR = "@"
+"""Between a bake-off shot's id and the target or backend that makes it: ``hero-1a2b3c4d5e@openai-gpt-image-2``
+(campaign ids never hold '@', so the review finds the shot by cutting there)."""
 ID_DIGEST_CHARS = 10
 """Hex digits of the id digest: 40 bits, so a 10,000-shot group collides with odds of about 1 in 20 million."""
 
@@ -120,10 +123,21 @@ def _all_shots(source: CampaignSource) -> Iterator[Shot]:
     groups: list[tuple[str, Group]] = [(EXPLICIT_GROUP, base)] if base else []
     groups += list(campaign.groups.items())
     for group_id, group in groups:
-        if group.shots:
-            yield from _explicit(source, group_id, group)
-        else:
-            yield from _matrix(campaign, group_id, group)
+        shots = _explicit(source, group_id, group) if group.shots else _matrix(campaign, group_id, group)
+        yield from _contenders(group, shots) if group.targets or group.backends else shots
+
+
+def _contenders(group: Group, shots: Iterator[Shot]) -> Iterator[Shot]:
+    """A bake-off group's shots, once per target (or backend): ids ``<shot id>@<contender>``."""
+    for shot in shots:
+        for target in group.targets:
+            shot_id = f"{shot.id}{CONTENDER_SEPARATOR}{target}"
+            spec = shot.spec.model_copy(update={"target": target, "name": shot_id})
+            yield replace(shot, id=shot_id, spec=spec, names=shot.names | {target})
+        for backend in group.backends:
+            shot_id = f"{shot.id}{CONTENDER_SEPARATOR}{backend}"
+            spec = shot.spec.model_copy(update={"name": shot_id})
+            yield replace(shot, id=shot_id, spec=spec, backend=backend, names=shot.names | {backend})
 
 
 def _explicit(source: CampaignSource, group_id: str, group: Group) -> Iterator[Shot]:

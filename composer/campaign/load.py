@@ -19,7 +19,7 @@ from pydantic import ValidationError
 from composer.campaign.errors import CampaignFileError
 from composer.campaign.models import Campaign, Group
 from composer.errors import LocatedError
-from composer.library import Library
+from composer.library import Library, bundled_library
 from composer.shot import ShotSpec
 from composer.yamlio import parse_yaml, read_text, validation_errors
 
@@ -91,6 +91,7 @@ class _Known:
         self.ids["brand"] = library.ids("brand")
         self.ids["style"] = library.ids("style")
         self.ids["target"] = sorted(library.targets)
+        self.ids["rubric"] = sorted(set(library.ids("rubric")) | set(Library(bundled_library()).ids("rubric")))
         self.ids["cast"] = sorted(campaign.cast)
         self.sets = {kind: set(ids) for kind, ids in self.ids.items()}
 
@@ -147,6 +148,7 @@ def _references(campaign: Campaign) -> Iterator[tuple[Loc, str, str]]:
     for key in ("brand", "style", "target"):
         if (value := getattr(campaign, key)) is not None:
             yield (key,), key, value
+    yield ("rubric",), "rubric", campaign.rubric
     for cast_id, member in campaign.cast.items():
         yield from _listed(("cast", cast_id), "characters", "character", member.characters)
         yield from _listed(("cast", cast_id), "products", "product", member.products)
@@ -160,6 +162,7 @@ def _group_refs(loc: Loc, group: Group) -> Iterator[tuple[Loc, str, str]]:
     for key in ("brand", "style", "target"):
         if (value := getattr(group, key)) is not None:
             yield (*loc, key), key, value
+    yield from _listed(loc, "targets", "target", group.targets)
     for index, spec in enumerate(group.shots):
         yield from _spec_refs((*loc, "shots", index), spec)
     yield from _listed(loc, "cast", "cast", [c for c in group.cast if c != "*"])

@@ -110,6 +110,26 @@ class Group(Asset):
     """Target for the group's matrix shots (default: the campaign's)."""
     backend: Literal["kie", "openai"] | None = None
     """Backend for the group (default: the campaign's, else the target's)."""
+    targets: list[str] = []
+    """A bake-off: every shot of the group is made once per target named here (two or more), its
+    id ending in ``@<target>``; the review compares them blind. Instead of ``target``."""
+    backends: list[Literal["kie", "openai"]] = []
+    """A bake-off across backends: every shot made once per backend (two or more), its id ending in
+    ``@<backend>``. Instead of ``backend``; not with ``targets``."""
+
+    @model_validator(mode="after")
+    def _contenders(self) -> Group:
+        for field, single, many in (("targets", self.target, self.targets),
+                                    ("backends", self.backend, self.backends)):
+            if many and single is not None:
+                raise ValueError(f"a group names either `{field[:-1]}` or `{field}`, not both")
+            if len(many) == 1:
+                raise ValueError(f"`{field}` names a bake-off: list two or more (or use `{field[:-1]}`)")
+            if len(set(many)) != len(many):
+                raise ValueError(f"`{field}` lists the same one twice")
+        if self.targets and self.backends:
+            raise ValueError("a bake-off group names `targets` or `backends`, not both")
+        return self
 
     @model_validator(mode="after")
     def _one_form(self) -> Group:

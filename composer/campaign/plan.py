@@ -109,11 +109,14 @@ class Plan:
     expansion: Expansion
     rows: list[PlanRow]
     groups: dict[str, Totals] = field(default_factory=dict)
+    models: dict[str, Totals] = field(default_factory=dict)
+    """Totals per ``<target> on <backend>``: what each contender of a bake-off costs."""
     total: Totals = field(default_factory=Totals)
 
     def __post_init__(self) -> None:
         for row in self.rows:
             self.groups.setdefault(row.shot.group, Totals()).add(row)
+            self.models.setdefault(f"{row.target} on {row.backend}", Totals()).add(row)
             self.total.add(row)
 
     def check_budget(self, budget: float | None, *, allow_unpriced: bool = False) -> None:
@@ -132,6 +135,7 @@ class Plan:
             "campaign": str(self.expansion.source.path),
             "shots": [r.as_dict() for r in self.rows],
             "groups": {g: t.as_dict() for g, t in self.groups.items()},
+            "models": {m: t.as_dict() for m, t in self.models.items()},
             "total": self.total.as_dict(),
             "excluded": sum(self.expansion.excluded.values()),
         }

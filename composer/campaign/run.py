@@ -29,6 +29,7 @@ from composer.backends.errors import (
     FeatureDisabledError,
     InsufficientCreditsError,
     MissingKeyError,
+    NoSpaceError,
     QuotaExceededError,
     TaskFailedError,
 )
@@ -39,8 +40,10 @@ from composer.campaign.export import BRIEFS_DIR, IMAGES_DIR, write_plan_files
 from composer.campaign.ledger import Entry, FolderLock, Ledger
 from composer.campaign.plan import Plan, Planner, PlanRow, check_one_image, check_priced
 from composer.campaign.select import RunSettings, Work, select_shots
+from composer.campaign.status import interrupted
 from composer.campaign.store import LedgerStore
-from composer.generate.lifecycle import Ending, Lifecycle, Stop, drive
+from composer.generate.lifecycle import Ending, Lifecycle, Stop, StoreError, drive
+from composer.generate.lock import remove_leftovers
 
 SUPERSEDED_DIR = "superseded"
 
@@ -75,6 +78,10 @@ class RunStats:
     stop_reason: str | None = None
     errors: dict[str, str] = field(default_factory=dict)
     """Shot id -> why it did not finish in this run."""
+    to_collect: int = 0
+    """Accepted (paid for) but not collected in this run: the next run collects them."""
+    no_space: bool = False
+    """The disk filled up: the run stopped starting tasks."""
     _settled_uncertain: int = 0
 
     @property
@@ -111,6 +118,8 @@ class CampaignRunner:
     # -- before anything is sent ----------------------------------------------------------------
     def prepare(self) -> list[Work]:
         """Export the plan (bad input raises here), record it in the ledger, and choose the work."""
+        for folder in (self.folder, self.folder / IMAGES_DIR, self.folder / BRIEFS_DIR):
+            remove_leftovers(folder)  # what a killed run was writing (we hold the folder's lock)
         plan = write_plan_files(self.expansion, self.planner, self.folder)
         self.ledger.rename(legacy_ids(plan))  # a ledger written before shot ids had words
         self.ledger.plan([ledger_row(row) for row in plan.rows])
@@ -119,10 +128,10 @@ class CampaignRunner:
             library=str(self.planner.composer.library.root.resolve()),
             title=self.expansion.campaign.name or self.expansion.source.path.stem,
         )
-        selection = select_shots(plan, self.ledger.entries(), self.settings)
+        entries = self.ledger.entries()
+        selection = select_shots(plan, entries, self.settings)
         for shot_id in selection.interrupted:  # a run died mid-create (or OpenAI's bytes were lost)
-            self.ledger.uncertain(shot_id, "the run stopped while its create request was in flight; the provider "
-                                           "may have accepted it: check its dashboard for this shot")
+            self.ledger.uncertain(shot_id, interrupted(entries[shot_id]))
         self.stats.skipped, self.stats.stale = selection.skipped, selection.stale
         self.stats.uncertain, self.stats.blocked = selection.uncertain, selection.blocked
         self._committed = self.ledger.spent_credits()
@@ -245,9 +254,8 @@ class CampaignRunner:
             self._settle(row.id, row.cost, Ending(None, Stop("unsent", str(exc))))
             return
         store = LedgerStore(self.ledger, row.id, row.cost, sent_hash=row.brief_hash, backend=job.backend)
-        ending = await drive(self._backend(job.backend), store, self.folder / IMAGES_DIR, row.id, job=job,
-                             policy=self._lifecycle)
-        self._settle(row.id, row.cost, ending)
+        await self._drive(row.id, row.cost, drive(self._backend(job.backend), store, self.folder / IMAGES_DIR,
+                                                  row.id, job=job, policy=self._lifecycle))
 
     async def _collect(self, work: Work) -> None:
         """Poll and download a task a run already paid for; never create it again."""
@@ -255,9 +263,22 @@ class CampaignRunner:
             return
         submission = Submission.from_json(work.entry.submission)
         store = LedgerStore(self.ledger, work.id, work.estimate, backend=submission.backend)
-        ending = await drive(self._backend(submission.backend), store, self.folder / IMAGES_DIR, work.id,
-                             submission=submission, policy=self._lifecycle)
-        self._settle(work.id, work.estimate, ending)
+        await self._drive(work.id, work.estimate, drive(self._backend(submission.backend), store,
+                                                        self.folder / IMAGES_DIR, work.id, submission=submission,
+                                                        policy=self._lifecycle))
+
+    async def _drive(self, shot_id: str, estimate: Cost, driving: Awaitable[Ending]) -> None:
+        """Await one shot's lifecycle; a ledger that cannot be written stops new tasks, not the run."""
+        try:
+            ending = await driving
+        except StoreError as exc:
+            self._stop(str(exc))
+            self.stats.no_space = self.stats.no_space or exc.no_space
+            self.stats.errors[shot_id] = str(exc)
+            self.stats.to_collect += 1  # whatever the ledger holds for it, the next run takes it from there
+            self.stats.failed += 1
+            return
+        self._settle(shot_id, estimate, ending)
 
     def _settle(self, shot_id: str, estimate: Cost, ending: Ending) -> None:
         """Count how a shot ended; release its budget when nothing will be billed."""
@@ -265,6 +286,11 @@ class CampaignRunner:
             self.stats.done += 1
             return
         self.stats.errors[shot_id] = ending.stop.message
+        if ending.stop.status == "incomplete":
+            self.stats.to_collect += 1
+        if isinstance(ending.error, NoSpaceError):  # every further download would fail the same way
+            self._stop(f"no space left on {self.folder}")
+            self.stats.no_space = True
         if ending.stop.status == "uncertain":  # committed credits stay: the provider may bill it
             self.stats.uncertain.append(shot_id)
             self.stats._settled_uncertain += 1
@@ -345,6 +371,10 @@ def run_campaign(
 
 def incomplete(stats: RunStats, folder: Path) -> CampaignError | None:
     """The one-line error for a run that left shots undone, or None when every shot is done."""
+    if stats.no_space:
+        return CampaignError(f"no space left on {folder}: {stats.to_collect} shot(s) still to collect"
+                             + (f", {stats.not_started} not started" if stats.not_started else "")
+                             + "; free space and run again")
     parts = []
     if stats.failed:
         parts.append(f"{stats.failed} failed")

@@ -2,7 +2,8 @@
 
 Thumbnails come from the files the ledger records for done shots; a shot that is not done (or a
 video, which Pillow cannot open) gets a grey tile saying so, so gaps are as visible as results.
-Each tile is labelled with the shot id, its cast and its scene (and variant). Big campaigns are
+Each tile is labelled with the shot id, its cast and its scene (and variant), and carries its pixel QC
+badge (``QC 2 errors`` in red: needs review; ``QC 1 warning`` in amber; ``QC ok`` in green). Big campaigns are
 split into pages (``contact-sheet-1.png``...); every page is written whole or not at all.
 """
 
@@ -21,6 +22,7 @@ from composer.campaign.errors import CampaignError
 from composer.campaign.ledger import Entry, Ledger
 from composer.errors import ImageError
 from composer.files import cannot_write, writing
+from composer.qc.summary import summarise
 
 SHEET_NAME = "contact-sheet"
 BACKGROUND = (250, 249, 246)
@@ -28,6 +30,7 @@ TILE = (226, 223, 216)
 INK = (28, 26, 31)
 MUTED = (110, 106, 100)
 STATE_COLOURS = {"failed": (176, 58, 46), "uncertain": (176, 120, 30), "blocked": (176, 58, 46)}
+QC_COLOURS = {"error": (176, 38, 46), "warning": (168, 112, 20), "ok": (46, 120, 70)}
 
 
 @dataclass(frozen=True)
@@ -137,12 +140,25 @@ def _tile(
         colour = STATE_COLOURS.get(entry.state, MUTED)
         box = draw.textbbox((0, 0), state, font=font)
         draw.text((x + (size - box[2]) // 2, y + size // 2 - layout.font_size), state, fill=colour, font=font)
+    _badge(draw, entry, at, font)
     scene = entry.scene + (f" / {entry.variant}" if entry.variant else "")
     scene += f" #{entry.take}" if entry.take > 1 else ""
     label_y = y + size + 4
     for line, colour in ((entry.id, INK), (entry.cast, MUTED), (scene, MUTED)):
         draw.text((x, label_y), _fit(draw, line, font, size), fill=colour, font=font)
         label_y += layout.font_size + 4
+
+
+def _badge(draw: ImageDraw.ImageDraw, entry: Entry, at: tuple[int, int],
+           font: ImageFont.FreeTypeFont | ImageFont.ImageFont) -> None:
+    """The shot's pixel QC result in the tile's top-left corner: red needs review, amber warnings, green ok."""
+    summary = summarise(entry.qc, entry.needs_review) if entry.state == "done" else None
+    if summary is None:
+        return
+    x, y = at
+    box = draw.textbbox((x + 6, y + 4), summary.badge, font=font)
+    draw.rectangle((box[0] - 4, box[1] - 3, box[2] + 4, box[3] + 3), fill=QC_COLOURS[summary.level])
+    draw.text((x + 6, y + 4), summary.badge, fill=(255, 255, 255), font=font)
 
 
 def thumbnail(folder: Path, entry: Entry, box: int) -> Image.Image | None:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import fcntl
 import os
+import time
 from collections import Counter
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -15,6 +16,7 @@ from typing import Any
 
 from composer.campaign.expand import legacy_shot_id
 from composer.campaign.ledger import LOCK_FILE, STATES, Entry, Ledger
+from composer.qc.summary import summarise
 
 
 @dataclass
@@ -76,8 +78,24 @@ class Status:
     def stale(self) -> list[Entry]:
         return [e for e in self.entries if e.state == "done" and e.stale]
 
+    def needs_review(self) -> list[Entry]:
+        """Done shots pixel QC marked for a person to look at (an error finding, or QC could not run)."""
+        return [e for e in self.entries if e.state == "done" and e.needs_review]
+
+    def qc_counts(self) -> dict[str, int]:
+        """Done shots by QC outcome: ``checked``, ``needs_review``, ``warnings`` (no error), ``unchecked``."""
+        done = [e for e in self.entries if e.state == "done"]
+        summaries = [summarise(e.qc, e.needs_review) for e in done]
+        return {"checked": sum(s is not None for s in summaries),
+                "needs_review": sum(s is not None and s.needs_review for s in summaries),
+                "warnings": sum(s is not None and s.level == "warning" for s in summaries),
+                "unchecked": sum(s is None for s in summaries)}
+
     def problems(self) -> list[Entry]:
-        return [e for e in self.entries if e.state in ("failed", "uncertain") or (e.state == "submitted" and e.error)]
+        """Failed, uncertain, submitted with an error, and, when no run is in progress, the shots a
+        stopped run left ``submitting``: their create may have been accepted."""
+        return [e for e in self.entries if e.state in ("failed", "uncertain") or (e.state == "submitted" and e.error)
+                or (e.state == "submitting" and not self.running)]
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -95,6 +113,7 @@ class Status:
             "groups": {g: s.as_dict() for g, s in self.groups.items()},
             "problems": [{"id": e.id, "state": e.state, "task_id": e.task_id, "error": e.error}
                          for e in self.problems()],
+            "qc": {**self.qc_counts(), "needs_review_ids": [e.id for e in self.needs_review()]},
         }
 
 
@@ -145,18 +164,45 @@ def status_text(status: Status) -> str:
         running = g.states["submitted"] + g.states["submitting"]
         lines.append(f"{name:<16} {g.shots:>6} {g.states['done']:>6} {running:>8} {g.states['failed']:>7} "
                      f"{g.states['uncertain']:>9} {g.states['composed'] + g.states['blocked']:>6} {g.credits:>9,g}")
+    qc = status.qc_counts()
+    if qc["checked"]:
+        lines.append(f"pixel QC: {qc['checked']:,} checked, {qc['needs_review']:,} need review, "
+                     f"{qc['warnings']:,} with warnings only" + (f", {qc['unchecked']:,} not checked"
+                                                                 if qc["unchecked"] else ""))
     if status.retired:
         lines.append(f"{len(status.retired):,} shot(s) no longer in the campaign (kept, with their files; "
                      "their cost is in the total)")
     problems = status.problems()
     if problems:
         lines += ["", "problems:"]
-        lines += [f"  {e.id} [{e.state}{' task ' + e.task_id if e.task_id else ''}]: {e.error}" for e in problems]
+        lines += [f"  {e.id} [{e.state}{' task ' + e.task_id if e.task_id else ''}]: {e.error or interrupted(e)}"
+                  for e in problems]
+    review = status.needs_review()
+    if review:
+        lines += ["", "needs review (pixel QC; files kept, `compose qc DIR` for the findings):"]
+        lines += [f"  {e.id}: {_qc_line(e)}" for e in review[:20]]
+        lines += [f"  ... and {len(review) - 20} more"] if len(review) > 20 else []
     stale = status.stale()
     if stale:
         lines += ["", f"stale (brief changed since generated; `run --regenerate-stale` makes them again): "
                       f"{', '.join(e.id for e in stale[:20])}{' ...' if len(stale) > 20 else ''}"]
     return "\n".join(lines)
+
+
+def interrupted(entry: Entry) -> str:
+    """What to tell about a shot a stopped run left mid-create."""
+    sent = time.strftime("%Y-%m-%d %H:%M:%S UTC", time.gmtime(entry.updated_at))
+    return (f"the run stopped while its create request (sent {sent}) was in flight; the provider may have "
+            "accepted it: check its dashboard for this shot")
+
+
+def _qc_line(entry: Entry) -> str:
+    summary = summarise(entry.qc, entry.needs_review)
+    if summary is None or summary.failed:
+        return summary.failed if summary and summary.failed else "marked for review"
+    images = entry.qc.get("images", []) if isinstance(entry.qc, dict) else []
+    first = next((f["message"] for i in images for f in i.get("findings", []) if f.get("severity") == "error"), "")
+    return f"{summary.badge}" + (f": {first}" if first else "")
 
 
 def recheck(status: Status, planned: dict[str, str]) -> Status:

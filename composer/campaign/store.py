@@ -7,12 +7,29 @@ provider accepts it, the files (with their hashes and the QC report) once they a
 
 from __future__ import annotations
 
+import functools
+import sqlite3
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from composer.backends.types import Cost, GenerationResult, Submission
+from composer.campaign.errors import LedgerError
 from composer.campaign.export import BRIEFS_DIR
 from composer.campaign.ledger import Ledger
-from composer.generate.lifecycle import Inspection, Stop, StopStatus
+from composer.generate.lifecycle import Inspection, Stop, StopStatus, StoreError
+
+
+def _recording(method: Callable[..., None]) -> Callable[..., None]:
+    """A ledger write whose failure (a full disk) is a ``StoreError``, not an error of the whole run."""
+    @functools.wraps(method)
+    def write(self: LedgerStore, *args: Any) -> None:
+        try:
+            method(self, *args)
+        except (sqlite3.Error, LedgerError) as exc:
+            full = isinstance(exc, sqlite3.OperationalError) and "full" in str(exc)
+            raise StoreError(f"{self.ledger.path}: cannot record shot {self.shot_id} ({exc})", no_space=full) from None
+    return write
 
 
 class LedgerStore:
@@ -34,12 +51,15 @@ class LedgerStore:
     def brief(self) -> str:
         return str(self.ledger.folder / BRIEFS_DIR / f"{self.shot_id}.txt")
 
+    @_recording
     def submitting(self) -> None:
         self.ledger.submitting(self.shot_id, self.sent_hash, self.backend)
 
+    @_recording
     def submitted(self, submission: Submission) -> None:
         self.ledger.submitted(self.shot_id, submission.task_id, submission.to_json(), submission.backend)
 
+    @_recording
     def succeeded(self, result: GenerationResult, inspection: Inspection | None) -> None:
         credits = result.cost.credits if result.cost.credits is not None else self.estimate.credits
         usd = result.cost.usd if result.cost.usd is not None else self.estimate.usd
@@ -47,6 +67,7 @@ class LedgerStore:
                          qc=inspection.report if inspection else None,
                          needs_review=inspection.needs_review if inspection else False)
 
+    @_recording
     def stopped(self, stop: Stop) -> None:
         if stop.status == "incomplete":  # paid for: it stays submitted and the next run collects it
             self.ledger.note(self.shot_id, stop.message)

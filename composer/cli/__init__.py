@@ -25,6 +25,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "campaign": ("composer.cli.campaign", "campaign"),
     "generate": ("composer.cli.generate", "generate"),
     "credits": ("composer.cli.generate", "credits"),
+    "qc": ("composer.cli.qc", "qc"),
     "prices": ("composer.cli.prices", "prices"),
     "tui": ("composer.cli.tui", "tui"),
     "review": ("composer.cli.review", "review"),

@@ -115,6 +115,10 @@ def plan_table(result: Plan) -> str:
         lines.append(f"{group:<16} {totals.images:>7,} {totals.credits:>9,g} {_usd(totals.usd):>10}")
     total = result.total
     lines.append(f"{'total':<16} {total.images:>7,} {total.credits:>9,g} {_usd(total.usd):>10}")
+    if len(result.models) > 1:  # a bake-off: what each model costs
+        width = max(len(m) for m in result.models)
+        lines += ["", f"{'model':<{width}} {'images':>7} {'credits':>9} {'usd':>10}"]
+        lines += [f"{m:<{width}} {t.images:>7,} {t.credits:>9,g} {_usd(t.usd):>10}" for m, t in result.models.items()]
     notes = []
     if excluded := sum(result.expansion.excluded.values()):
         notes.append(f"{excluded} shot(s) removed by exclusions")
@@ -184,8 +188,11 @@ def run(file: Path, out: Path, concurrency: int, budget_credits: float | None, a
     library, expansion = _open(file, library_dir, max_shots, confirm)
     poll = PollSchedule.from_spec(os.environ.get("COMPOSER_POLL"))
     retry = RetryPolicy.from_spec(os.environ.get("COMPOSER_RETRY"))
+    from composer.qc.hook import CampaignInspector
+
     settings = RunSettings(concurrency=concurrency, budget_credits=budget_credits, allow_unpriced=allow_unpriced,
-                           regenerate_stale=regenerate_stale, retry_uncertain=retry_uncertain)
+                           regenerate_stale=regenerate_stale, retry_uncertain=retry_uncertain,
+                           inspect=CampaignInspector(library, out))
 
     def backends(name: str) -> Any:
         return make_backend(name, poll=poll, retry=retry, library_root=library.root,

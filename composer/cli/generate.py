@@ -10,7 +10,7 @@ import contextlib
 import functools
 import os
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, fields, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -65,7 +65,7 @@ class GenerationFlags:
                                     quality=self.quality, output_format=self.output_format, n_frames=self.n_frames)
         retry = RetryPolicy.from_spec(os.environ.get("COMPOSER_RETRY"))
         return GenerateSettings(backend=self.backend, options=options, frame=self.frame, out_dir=out_dir, stem=stem,
-                                force=self.force, poll=poll, retry=retry)
+                                force=self.force, poll=poll, retry=retry, deadline=self.deadline)
 
 
 _OPTIONS = [
@@ -84,7 +84,8 @@ _OPTIONS = [
     click.option("--n-frames", type=click.IntRange(min=1), metavar="SECONDS",
                  help="Video clip length (sora-2: 10 or 15; the target's motion.durations)."),
     click.option("--deadline", type=click.FloatRange(min=1), metavar="SECONDS",
-                 help="Stop polling after this long (default 900); the task id is kept for --resume."),
+                 help="The most the whole generation may take, create to download (polling stops at 900 s "
+                      "without it); an accepted task is kept for --resume."),
     click.option("--force", is_flag=True,
                  help="Start anew over an earlier generation in --out (replacing its files), or one that may "
                       "already be paid for."),
@@ -141,6 +142,18 @@ def report(outcome: Outcome, *, paths_to_stdout: bool) -> None:
         for path in outcome.result.files:
             click.echo(str(path))
     click.echo(f"cost: {outcome.result.cost.describe()}", err=True)
+    _report_qc(outcome.record)
+
+
+def _report_qc(record_file: Path) -> None:
+    """The pixel QC the lifecycle ran on the results: one line, and each error."""
+    from composer.generate import load_record
+    from composer.qc.hook import qc_summary
+
+    record = load_record(record_file)
+    if record.qc is not None:
+        for line in qc_summary(record.qc, needs_review=record.needs_review):
+            click.echo(line, err=True)
 
 
 def _estimate_line(job: Job, library: Library) -> str:
@@ -162,6 +175,9 @@ def send_brief(brief: Brief, library: Library, flags: GenerationFlags, *, out: P
         return
     job_from_brief(brief, library, settings)  # option errors before any output
     echo_brief(brief, fmt)
+    from composer.qc.hook import brief_inspector
+
+    settings = replace(settings, inspect=brief_inspector(library, brief, settings.options.sent()))
     with _hint_on_interrupt((settings.out_dir or DEFAULT_OUT_DIR), brief.slug):
         outcome = generate_brief(brief, library, settings, progress=progress_printer())
     report(outcome, paths_to_stdout=False)
@@ -216,6 +232,9 @@ def generate(brief_file: Path, resume: bool, out: Path | None, name: str | None,
         click.echo(_estimate_line(job, library))
         return
     stem = name or brief_file.name.removesuffix(RECORD_SUFFIX).removesuffix(".json")
+    from composer.qc.hook import brief_file_inspector
+
+    settings = replace(settings, inspect=brief_file_inspector(library, brief_file, settings.options.sent()))
     with _hint_on_interrupt(out or brief_file.parent, stem):
         outcome = generate_brief_file(brief_file, library, settings, resume=resume, progress=progress_printer())
     report(outcome, paths_to_stdout=True)

@@ -45,6 +45,9 @@ class GenerateSettings:
     """Run on every download before the shot is recorded (pixel QC): see ``lifecycle.Inspector``."""
     submit_grace: float = 30.0
     """After Ctrl-C, how long an in-flight create may take to answer so its task is kept."""
+    deadline: float | None = None
+    """Seconds the whole job may take, submit to download (``--deadline``; polling also stops at
+    ``poll.deadline``)."""
 
 
 def make_job(prompt: str, frames: list[Path], *, target: str, library: Library, settings: GenerateSettings) -> Job:

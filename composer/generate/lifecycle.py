@@ -33,6 +33,7 @@ from composer.backends.errors import (
     GenerationError,
     ModerationBlockedError,
     NotFoundError,
+    PollTimeoutError,
     SubmitUncertainError,
     TaskFailedError,
     TransientError,
@@ -47,6 +48,7 @@ from composer.backends.types import (
     Submission,
     no_progress,
 )
+from composer.errors import ComposerError
 
 Phase = Literal["new", "submitting", "accepted", "uncertain", "done", "failed"]
 """Where a stored job stands, in both stores' words: ``new`` (nothing accepted: pending,
@@ -117,6 +119,16 @@ async def inspect(inspector: Inspector | None, result: GenerationResult) -> Insp
 
 
 # -- the store -----------------------------------------------------------------------------------
+class StoreError(ComposerError):
+    """A store could not record a step (a full disk, an unwritable ledger). The job stops where it
+    stood; the next run goes on from what was recorded (a create recorded only as ``submitting`` is
+    then uncertain, rule 1)."""
+
+    def __init__(self, message: str, *, no_space: bool) -> None:
+        super().__init__(message)
+        self.no_space = no_space
+
+
 @dataclass(frozen=True)
 class Stop:
     """Why a job stopped short of success."""
@@ -168,6 +180,9 @@ class Lifecycle:
     """After Ctrl-C, how long an in-flight create may take to answer so its task is kept (rule 5)."""
     inspect: Inspector | None = None
     """The post-download hook (pixel QC)."""
+    deadline: float | None = None
+    """Seconds the whole job may take, submit to download (``--deadline``); an accepted task is left
+    to collect, a create still in flight is uncertain."""
     stopping: Callable[[], bool] = field(default=lambda: False, compare=False)
     """True once the run starts nothing new: no further tries."""
 
@@ -191,7 +206,25 @@ async def drive(
     backend: Backend, store: JobStore, out_dir: Path, stem: str, *, job: Job | None = None,
     submission: Submission | None = None, policy: Lifecycle = DEFAULT_LIFECYCLE, progress: Progress = no_progress,
 ) -> Ending:
-    """Submit ``job`` (or collect ``submission``, a task already accepted) and record every step in ``store``."""
+    """Submit ``job`` (or collect ``submission``, a task already accepted) and record every step in
+    ``store``, within the policy's ``deadline`` for the whole job."""
+    tracked = _Tracked(store)
+    try:
+        async with asyncio.timeout(policy.deadline) as scope:
+            return await _drive(backend, tracked, out_dir, stem, job, submission, policy, progress)
+    except TimeoutError:
+        if not scope.expired():
+            raise
+    # The deadline cancelled the job mid-step; that step's handler recorded where it stood.
+    last = tracked.last
+    status: StopStatus = last.status if last else "incomplete"
+    what = f"the job's deadline of {policy.deadline:g} s passed (--deadline)"
+    error = SubmitUncertainError(what) if status == "uncertain" else PollTimeoutError(what, task_id=tracked.task_id)
+    return _stopped(store, status, error, what, tracked.task_id)
+
+
+async def _drive(backend: Backend, store: JobStore, out_dir: Path, stem: str, job: Job | None,
+                 submission: Submission | None, policy: Lifecycle, progress: Progress) -> Ending:
     if submission is None:
         if job is None:
             raise ValueError("drive needs a job to submit or a submission to collect")
@@ -200,6 +233,40 @@ async def drive(
             return sent
         submission = sent
     return await _collect(backend, store, submission, out_dir, stem, policy, progress)
+
+
+class _Tracked:
+    """A store that remembers what it was last told, for the message when a deadline cuts a step short."""
+
+    def __init__(self, store: JobStore) -> None:
+        self.store = store
+        self.last: Stop | None = None
+        self.task_id: str | None = None
+
+    @property
+    def where(self) -> str:
+        return self.store.where
+
+    @property
+    def brief(self) -> str:
+        return self.store.brief
+
+    def submitting(self) -> None:
+        self.store.submitting()
+
+    def submitted(self, submission: Submission) -> None:
+        self.task_id = submission.task_id
+        self.store.submitted(submission)
+
+    def succeeded(self, result: GenerationResult, inspection: Inspection | None) -> None:
+        self.store.succeeded(result, inspection)
+
+    def stopped(self, stop: Stop) -> None:
+        self.last = stop
+        self.store.stopped(stop)
+
+    def next_action(self, status: StopStatus, task_id: str | None) -> str:
+        return self.store.next_action(status, task_id)
 
 
 async def _pause(policy: Lifecycle, attempt: int) -> bool:

@@ -4,14 +4,22 @@ An advisory ``flock`` that the kernel releases when its holder dies, so a killed
 leaves a stale lock behind. The lock file holds who has it (``a campaign run (pid 42)``), for the
 message the next process shows. Campaigns lock their output folder; ``compose shot --generate``
 and ``compose generate`` lock the shot's record, so two of them cannot both pay for one shot.
+
+Whoever holds a lock also sweeps the temp files a killed writer left behind (``remove_leftovers``):
+a SIGKILL mid-download leaves its hidden temp file, which nobody else would ever remove.
 """
 
 from __future__ import annotations
 
 import fcntl
 import os
+import re
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Self
+
+LEFTOVER = re.compile(r"^\.(?P<name>.+)\.[0-9a-f]{8}\.(tmp|part)$")
+"""A temp file ``composer.files`` writes through (``.<name>.<8 hex>.tmp``; ``.part`` before it)."""
 
 
 class Busy(Exception):
@@ -68,3 +76,16 @@ class FileLock:
 
     def __exit__(self, *exc: object) -> None:
         self.release()
+
+
+def remove_leftovers(folder: Path, stems: Iterable[str] | None = None) -> list[Path]:
+    """Delete the temp files a killed writer left in ``folder`` (all, or those of ``stems``: the
+    stem's own files and its ``<stem>-N`` results). Call only holding the lock that covers them."""
+    mine = None if stems is None else re.compile("|".join(rf"{re.escape(s)}(-\d+)?(\..*)?" for s in stems))
+    removed = []
+    for path in folder.glob(".*") if folder.is_dir() else ():
+        match = LEFTOVER.match(path.name)
+        if match and path.is_file() and (mine is None or mine.fullmatch(match["name"])):
+            path.unlink(missing_ok=True)
+            removed.append(path)
+    return removed

@@ -28,7 +28,7 @@ from composer.errors import ComposerError
 from composer.export import export_prompt_files
 from composer.generate.jobs import GenerateSettings, job_from_brief, job_from_brief_file
 from composer.generate.lifecycle import DEFAULT_LIFECYCLE, Ending, Lifecycle, Resend, drive, next_step
-from composer.generate.lock import Busy, FileLock
+from composer.generate.lock import Busy, FileLock, remove_leftovers
 from composer.generate.record import (
     RECORD_SUFFIX,
     GenerationRecord,
@@ -80,8 +80,9 @@ def check_existing(out_dir: Path, stem: str, *, force: bool) -> None:
             f"{path} holds task {record.task_id}, accepted but not collected: run `compose generate {path} "
             "--resume` to collect it (--force sends a new, paid task)")
     if step == "refuse":
+        killed = "a run stopped while its create request was in flight: " if record.status == "submitting" else ""
         raise ExistingGenerationError(
-            f"{path}: an earlier request may have been accepted; check the provider's dashboard, then pass "
+            f"{path}: {killed}an earlier request may have been accepted; check the provider's dashboard, then pass "
             "--force to send a new one")
     existing = [out_dir / f for f in record.files if (out_dir / f).exists()]
     if step == "skip" and existing:
@@ -99,6 +100,7 @@ def locked(record: Path) -> Iterator[None]:
         raise ExistingGenerationError(f"{record} is in use by {busy.holder}; wait for it to finish (or stop it) "
                                       "and run again") from None
     try:
+        remove_leftovers(record.parent, [record.name[: -len(RECORD_SUFFIX)]])
         yield
     finally:
         lock.release()
@@ -116,7 +118,7 @@ def _raise_or_return(ending: Ending) -> GenerationResult:
 def _policy(settings: GenerateSettings | None) -> Lifecycle:
     if settings is None:
         return DEFAULT_LIFECYCLE
-    return Lifecycle(inspect=settings.inspect, submit_grace=settings.submit_grace)
+    return Lifecycle(inspect=settings.inspect, submit_grace=settings.submit_grace, deadline=settings.deadline)
 
 
 async def run_job(

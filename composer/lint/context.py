@@ -27,7 +27,7 @@ Loc = tuple[str | int, ...]
 
 NEGATIVE_FIELDS = {"do_not_include", "do_not", "negative"}
 """Top-level fields whose text is a negative constraint, in every asset kind and in shot deltas."""
-SKIPPED_FIELDS = {"lint_exceptions", "reference_frames", "extends"}
+SKIPPED_FIELDS = {"lint_exceptions", "reference_frames", "extends", "key_colours"}
 """Top-level fields that are not brief text."""
 NEGATIVE_SECTION = "negative"
 SHOT_SOURCE = "shot"

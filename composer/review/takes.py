@@ -25,11 +25,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from composer.campaign.expand import CONTENDER_SEPARATOR
 from composer.campaign.ledger import LEDGER_FILE, Entry, Ledger
 from composer.review.records import Take
 
-CONTENDER_SEPARATOR = "@"
-"""Between a bake-off shot's id and its contender in a ledger id: ``hero-1a2b3c@openai-gpt-image-2``."""
 RECORD_SUFFIX = ".generation.json"
 """The suffix of ``compose shot --generate`` records (``composer.generate.RECORD_SUFFIX``)."""
 SUPERSEDED = Path("images") / "superseded"

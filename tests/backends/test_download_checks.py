@@ -13,6 +13,7 @@ from fakes.kie import FakeKie, Reply, make_mp4, make_png
 
 from composer.backends import DownloadError
 from composer.backends.download import DownloadLimits, Saved, check_media, download, save_bytes, sniff_media
+from composer.backends.net import HostPolicy
 
 
 def test_sniff_media() -> None:
@@ -50,7 +51,9 @@ def test_save_bytes_is_atomic_and_capped(tmp_path: Path) -> None:
 def fetch(fake: FakeKie, url: str, out: Path, **kwargs: object) -> Saved:
     async def go() -> Saved:
         async with aiohttp.ClientSession() as session:
-            return await download(session, url, out, "result", kind="image", retry=FAST_RETRY, **kwargs)  # type: ignore[arg-type]
+            hosts = HostPolicy.of([], fake.env()["COMPOSER_ALLOW_HOSTS"])  # the fake CDN is on 127.0.0.1
+            return await download(session, url, out, "result", kind="image", retry=FAST_RETRY, hosts=hosts,
+                                  **kwargs)  # type: ignore[arg-type]
     return run(go())
 
 

@@ -27,7 +27,7 @@ from composer.backends import (
     SubmitUncertainError,
     make_backend,
 )
-from composer.backends.options import OPENAI_MODELS
+from composer.capabilities import OPENAI_MODELS
 
 
 def generate(fake: FakeOpenAI, job: Job, out: Path) -> GenerationResult:

@@ -7,11 +7,16 @@ import re
 from pathlib import Path
 
 import pytest
-from campaign_support import SMALL, write
+from campaign_support import SMALL, expansion_of, planner_for, write
 from click.testing import CliRunner
-from fakes.fixtures import FAST_ENV
+from fakes.fixtures import FAST_ENV, FAST_POLL, FAST_RETRY
 from fakes.kie import FakeKie
+from fakes.openai_images import FakeOpenAI
+from fakes.openai_images import Reply as OpenAIReply
 
+from composer.backends import make_backend
+from composer.campaign.run import run_campaign
+from composer.campaign.select import RunSettings
 from composer.cli import main
 
 
@@ -112,3 +117,20 @@ def test_run_refuses_unpriced_shots_under_a_budget_before_sending(mini_library: 
     assert code == 0, err
     assert "campaign run: 2 generated" in err and len(env.tasks) == 2
     assert {t.model for t in env.tasks.values()} == {"gpt-image-2-image-to-image", "sora-2-image-to-video"}
+
+
+def test_a_moderation_refusal_in_a_campaign_is_final_and_names_the_brief(mini_library: Path,
+                                                                        tmp_path: Path) -> None:
+    campaign = write(tmp_path / "one.yaml", "name: one\nbackend: openai\ncast:\n  ada: {characters: [ada]}\n"
+                                            "groups:\n  g:\n    cast: [ada]\n    scenes: [harbour]\n")
+    out = tmp_path / "out"
+    with FakeOpenAI() as fake:
+        fake.script("edits", *[OpenAIReply(400, code="moderation_blocked", type="image_generation_user_error",
+                                           message="Rejected by the safety system.")] * 3)
+        stats = run_campaign(expansion_of(campaign, mini_library), planner_for(mini_library), out,
+                             lambda name: make_backend(name, env=fake.env(), poll=FAST_POLL, retry=FAST_RETRY),
+                             RunSettings(retry_delay=0.01))
+        assert fake.calls["edits"] == 1  # final: neither the backend nor the runner sends it again
+    ((shot_id, error),) = stats.errors.items()
+    assert stats.failed == 1 and error.startswith(f"{out / 'briefs' / shot_id}.txt: OpenAI's moderation refused "
+                                                  "the prompt (moderation_blocked: Rejected by the safety system.)")

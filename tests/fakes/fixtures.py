@@ -6,7 +6,10 @@ Use from a conftest: ``from fakes.fixtures import fake_kie, fake_openai  # noqa:
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Coroutine, Iterator
+import signal
+import subprocess
+import time
+from collections.abc import Callable, Coroutine, Iterator
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -54,3 +57,19 @@ def frame(tmp_path: Path) -> Path:
 def run(coro: Coroutine[Any, Any, T], timeout: float = 30.0) -> T:
     """Run a coroutine to completion on a fresh event loop, bounded in time."""
     return asyncio.run(asyncio.wait_for(coro, timeout))
+
+
+def kill_when(process: subprocess.Popen[bytes], reached: Callable[[], bool], what: str) -> None:
+    """SIGKILL ``process`` the moment ``reached()`` holds (failing if it exits first or never gets there)."""
+    deadline = time.monotonic() + 30
+    try:
+        while not reached():
+            assert process.poll() is None, process.communicate()[1].decode()
+            assert time.monotonic() < deadline, f"never reached: {what}"
+            time.sleep(0.01)
+        process.send_signal(signal.SIGKILL)
+        process.wait(10)
+    finally:
+        if process.poll() is None:
+            process.kill()
+        process.communicate()

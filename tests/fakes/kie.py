@@ -82,6 +82,10 @@ class Reply:
     content_type: str = "text/html"
     data: Any = field(default_factory=lambda: NO_DATA)
     """Answer ``{"code": 200, "msg": "success", "data": data}``: a well-formed reply holding anything."""
+    location: str | None = None
+    """Answer ``status`` (say 302) with this ``Location`` header: a redirect."""
+    trickle: float = 0.0
+    """Send ``body`` one byte every ``trickle`` seconds (a server that never quite answers)."""
 
 
 @dataclass
@@ -196,9 +200,11 @@ class FakeKie:
         self.stop()
 
     def env(self, **extra: str) -> dict[str, str]:
-        """Environment variables that send the client here."""
+        """Environment variables that send the client here (and let it fetch results from this CDN,
+        which is on 127.0.0.1 like everything else here)."""
+        cdn = self.cdn_url.split("//", 1)[-1]
         return {"KIE_API_KEY": self.api_key, "KIE_BASE_URL": self.api_url, "KIE_UPLOAD_BASE_URL": self.upload_url,
-                **extra}
+                "COMPOSER_ALLOW_HOSTS": cdn, **extra}
 
     # -- knobs ----------------------------------------------------------------------------------
     def script(self, endpoint: str, *replies: Reply) -> None:
@@ -499,6 +505,20 @@ class _Request:
         handler.end_headers()
         handler.wfile.write(data)
 
+    def trickle(self, status: int, data: bytes, content_type: str, every: float) -> None:
+        handler = self.handler
+        handler.send_response(status)
+        handler.send_header("Content-Type", content_type)
+        handler.send_header("Content-Length", str(len(data)))
+        handler.end_headers()
+        try:
+            for index in range(len(data)):
+                handler.wfile.write(data[index:index + 1])
+                handler.wfile.flush()
+                time.sleep(every)
+        except OSError:  # the client gave up: what a deadline is for
+            handler.close_connection = True
+
     def scripted(self, reply: Reply) -> None:
         if reply.delay:
             time.sleep(reply.delay)
@@ -507,6 +527,10 @@ class _Request:
             self.handler.connection.shutdown(2)
             return
         headers = {"Retry-After": f"{reply.retry_after:g}"} if reply.retry_after is not None else {}
+        if reply.location is not None:
+            return self.raw(reply.status, b"", "text/plain", {**headers, "Location": reply.location})
+        if reply.body is not None and reply.trickle:
+            return self.trickle(reply.status, reply.body, reply.content_type, reply.trickle)
         if reply.body is not None:
             return self.raw(reply.status, reply.body, reply.content_type, headers)
         if reply.data is not NO_DATA:

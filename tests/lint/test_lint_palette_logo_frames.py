@@ -6,6 +6,7 @@ from dataclasses import replace
 
 from lint.conftest import LintLibrary, line_of_text
 
+from composer.attachments import Attachments
 from composer.library import bundled_library
 from composer.lint import Severity, lint_brief
 
@@ -77,7 +78,7 @@ def test_logo_placed_in_notes_whose_clear_space_was_cut(lib: LintLibrary) -> Non
 def test_a_cast_member_with_frames_sent_text_only_is_a_warning(lib: LintLibrary) -> None:
     brief = lib.brief(characters=["ada", "bo"])
     assert brief.mode == "image-to-image" and [f for f in brief.findings if f.rule == "frames"] == []
-    text_only = replace(brief, assets=replace(brief.assets, reference_frames=[]))
+    text_only = replace(brief, assets=replace(brief.assets, attachments=Attachments()))
     [finding] = [f for f in lint_brief(text_only) if f.rule == "frames"]
     assert finding.severity is Severity.WARNING and "ada" in finding.message and "drift" in finding.message
 
