@@ -18,6 +18,7 @@ from composer.errors import ComposerError
 
 COMMANDS: dict[str, tuple[str, str]] = {
     "shot": ("composer.cli.shot", "shot"),
+    "init": ("composer.cli.init", "init"),
     "list": ("composer.cli.browse", "list_assets"),
     "show": ("composer.cli.browse", "show"),
     "validate": ("composer.cli.check", "validate"),

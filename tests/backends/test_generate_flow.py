@@ -60,6 +60,8 @@ def test_compose_shot_generate_end_to_end(fake_kie: FakeKie, example_library: Pa
     assert rec["files"] == [f"{SLUG}.png"] and rec["cost"]["credits"] == 12 and rec["cost"]["usd"] == 0.06
     assert {"submit", "wait", "download", "total"} <= set(rec["timings"])
     assert f"task {rec['task_id']} saved in" in result.stderr and "success" in result.stderr
+    # The exact path of the result, ready for the Sora handoff (issue 15).
+    assert f"result: {out / SLUG}.png (to animate it: --target sora-2 --frame {out / SLUG}.png)\n" in result.stderr
 
 
 def test_the_record_is_on_disk_before_the_first_request(fake_kie: FakeKie, example_library: Path,
