@@ -194,3 +194,11 @@ def test_init_never_writes_into_a_folder_with_files(tmp_path: Path) -> None:
     assert err == (f"Error: {tmp_path} is not an empty folder: compose init writes a new library only into a new "
                    "or empty folder, and nothing was written\n")
     assert [p.name for p in tmp_path.iterdir()] == ["notes.txt"]
+
+
+def test_library_is_accepted_before_the_command(mini_library: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    assert run("--library", str(mini_library), "list", "characters")[1] == "ada\nbo\n"
+    monkeypatch.setenv("COMPOSER_LIBRARY", str(mini_library))
+    assert run("list", "characters")[1] == "ada\nbo\n"
+    code, _, err = run("--library", str(mini_library / "nowhere"), "list", "characters")
+    assert code == 1 and err.startswith("Error: --library ")
