@@ -120,7 +120,8 @@ def test_out_writes_three_prompt_files(mini_library: Path, tmp_path: Path) -> No
     out_dir = tmp_path / "briefs"
     code, out, err = run("shot", "--library", str(mini_library), "-c", "ada", "-s", "harbour", "--out", str(out_dir))
     assert code == 0, err
-    assert sorted(p.name for p in out_dir.iterdir()) == ["ada--harbour.json", "ada--harbour.md", "ada--harbour.txt"]
+    assert sorted(p.name for p in out_dir.iterdir()) == ["ada--harbour.json", "ada--harbour.md", "ada--harbour.txt",
+                                                         "frames"]
     assert (out_dir / "ada--harbour.txt").read_text(encoding="utf-8") == out.rstrip("\n")
     assert json.loads((out_dir / "ada--harbour.json").read_text())["prompt"] == out.rstrip("\n")
     md = (out_dir / "ada--harbour.md").read_text()

@@ -169,3 +169,36 @@ def test_a_count_flag_overrides_the_files_count_of_the_same_thing(mini_library: 
     assert "Exactly 4 boats: no more, no fewer.\nExactly 3 gulls: no more, no fewer.\nExactly 1 dog" in out
     assert "Exactly 2 boats" not in out
     assert "From left to right, in this exact order: Bo, Ada." in out
+
+
+# -- compose init -----------------------------------------------------------------------------------
+def test_init_writes_a_library_that_validates_and_composes_at_once(tmp_path: Path) -> None:
+    lib = tmp_path / "our-library"
+    code, _, err = run("init", str(lib))
+    assert code == 0, err
+    for name in ("composer.yaml", "brand_kits/our-brand.yaml", "bibles/characters/lead.yaml",
+                 "bibles/characters/frames/lead.png", "bibles/styles/house-style.yaml", "bibles/scenes/studio.yaml",
+                 "shots/first-shot.yaml", "templates/brief.txt.j2", "templates/motion.txt.j2"):
+        assert (lib / name).is_file(), name
+    code, out, err = run("validate", "--library", str(lib))
+    assert code == 0 and "0 errors, 0 warnings" in out + err, out + err
+    code, out, err = run("shot", "--library", str(lib), "--shot", str(lib / "shots/first-shot.yaml"))
+    assert code == 0, err
+    assert "Alex (lead):" in out and "image-to-image, nothing dropped" in err
+
+
+def test_init_never_writes_into_a_folder_with_files(tmp_path: Path) -> None:
+    (tmp_path / "notes.txt").write_text("mine")
+    code, _, err = run("init", str(tmp_path))
+    assert code == 1
+    assert err == (f"Error: {tmp_path} is not an empty folder: compose init writes a new library only into a new "
+                   "or empty folder, and nothing was written\n")
+    assert [p.name for p in tmp_path.iterdir()] == ["notes.txt"]
+
+
+def test_library_is_accepted_before_the_command(mini_library: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    assert run("--library", str(mini_library), "list", "characters")[1] == "ada\nbo\n"
+    monkeypatch.setenv("COMPOSER_LIBRARY", str(mini_library))
+    assert run("list", "characters")[1] == "ada\nbo\n"
+    code, _, err = run("--library", str(mini_library / "nowhere"), "list", "characters")
+    assert code == 1 and err.startswith("Error: --library ")

@@ -3,6 +3,7 @@
 Layout of an output folder::
 
     briefs/<id>.txt|.md|.json   the same three files ``compose shot --out`` writes, one set per shot
+    frames/<name>-<digest>.<ext> a copy of each reference frame, which the briefs and manifest name
     manifest.csv                one row a shot, for the people who live in spreadsheets
     index.md                    totals and one table per group, linking briefs (and images), for designers
     images/<id>.<ext>           generated results (``compose campaign run``)
@@ -24,16 +25,20 @@ from pathlib import Path
 from composer.campaign.expand import Expansion
 from composer.campaign.ledger import FolderLock
 from composer.campaign.plan import Plan, Planner, PlanRow
-from composer.export import make_folder, prompt_files, write_files
+from composer.export import FRAMES_DIR, Handoff, copy_frames, make_folder, prompt_files, write_files
 
 BRIEFS_DIR = "briefs"
 IMAGES_DIR = "images"
 MANIFEST = "manifest.csv"
 INDEX = "index.md"
 
+OPTION_FIELDS = ("aspect_ratio", "resolution", "size", "quality", "output_format", "n_frames")
+"""The generation options, one manifest column each (empty: the provider's default)."""
+
 MANIFEST_FIELDS = (
-    "id", "group", "cast", "scene", "variant", "take", "target", "backend", "mode", "chars", "limit", "tokens",
-    "reference_frames", "images", "credits", "usd", "blocked", "prompt_file", "brief_file", "output",
+    "id", "group", "cast", "cast_id", "scene", "variant", "take", "target", "backend", "mode", *OPTION_FIELDS,
+    "chars", "limit", "tokens", "reference_frames", "images", "credits", "usd", "blocked", "prompt_file",
+    "brief_file", "output",
 )  # fmt: skip
 
 
@@ -70,33 +75,41 @@ def write_plan_files(expansion: Expansion, planner: Planner, folder: Path) -> Pl
     briefs_dir = folder / BRIEFS_DIR
     make_folder(briefs_dir)
     rows = []
+    copied: dict[Path, str] = {}  # frame -> its copy, relative to the briefs: each frame is copied once
     for row, brief in planner.stream(expansion):
-        write_files(prompt_files(brief, briefs_dir))
+        if any(frame not in copied for frame in brief.reference_frames):
+            copied.update(copy_frames(brief, folder / FRAMES_DIR, relative_to=briefs_dir))
+        handoff = Handoff(row.shot.options.model_dump(exclude_none=True), copied)
+        write_files(prompt_files(brief, briefs_dir, handoff))
         rows.append(row)
     plan = Plan(expansion, rows)
-    write_listing(plan, folder)
+    write_listing(plan, folder, {frame: copy.removeprefix("../") for frame, copy in copied.items()})
     return plan
 
 
-def write_listing(plan: Plan, folder: Path) -> None:
-    """``manifest.csv`` and ``index.md`` for a plan, each whole or not at all."""
-    write_files({folder / MANIFEST: manifest_csv(plan), folder / INDEX: index_markdown(plan)})
+def write_listing(plan: Plan, folder: Path, frames: dict[Path, str]) -> None:
+    """``manifest.csv`` and ``index.md`` for a plan, each whole or not at all; ``frames`` maps each
+    reference frame to its copy, relative to the folder."""
+    write_files({folder / MANIFEST: manifest_csv(plan, frames), folder / INDEX: index_markdown(plan)})
 
 
-def manifest_row(row: PlanRow) -> list[object]:
+def manifest_row(row: PlanRow, frames: dict[Path, str]) -> list[object]:
     s = row.shot
+    options = s.options.model_dump()
     return [
-        s.id, s.group, s.cast, s.scene, s.variant, s.take, row.target, row.backend, row.mode, row.chars, row.limit,
-        row.tokens, ";".join(row.reference_frames), 1, _num(row.cost.credits), _num(row.cost.usd),
-        " | ".join(row.blocked), f"{BRIEFS_DIR}/{s.id}.txt", f"{BRIEFS_DIR}/{s.id}.md", output_name(row),
+        s.id, s.group, "+".join([*s.spec.characters, *s.spec.products]), s.cast, s.scene, s.variant, s.take,
+        row.target, row.backend, row.mode, *("" if options[o] is None else options[o] for o in OPTION_FIELDS),
+        row.chars, row.limit, row.tokens, ";".join(frames[Path(f)] for f in row.reference_frames), 1,
+        _num(row.cost.credits), _num(row.cost.usd), " | ".join(row.blocked), f"{BRIEFS_DIR}/{s.id}.txt",
+        f"{BRIEFS_DIR}/{s.id}.md", output_name(row),
     ]  # fmt: skip
 
 
-def manifest_csv(plan: Plan) -> str:
+def manifest_csv(plan: Plan, frames: dict[Path, str]) -> str:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(MANIFEST_FIELDS)
-    writer.writerows(manifest_row(row) for row in plan.rows)
+    writer.writerows(manifest_row(row, frames) for row in plan.rows)
     return buffer.getvalue()
 
 

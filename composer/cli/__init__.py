@@ -10,14 +10,17 @@ from __future__ import annotations
 import importlib
 import os
 import sys
+from pathlib import Path
 from typing import Any
 
 import click
 
+from composer.cli.options import LIBRARY_HELP
 from composer.errors import ComposerError
 
 COMMANDS: dict[str, tuple[str, str]] = {
     "shot": ("composer.cli.shot", "shot"),
+    "init": ("composer.cli.init", "init"),
     "list": ("composer.cli.browse", "list_assets"),
     "show": ("composer.cli.browse", "show"),
     "validate": ("composer.cli.check", "validate"),
@@ -88,7 +91,8 @@ def _quiet_broken_pipe() -> None:
 
 @click.group(cls=ComposeGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="composer", prog_name="compose")
-def main() -> None:
+@click.option("--library", "library_dir", type=click.Path(path_type=Path, file_okay=False), help=LIBRARY_HELP)
+def main(library_dir: Path | None) -> None:
     """Compose brand-constrained image briefs from brand kits, character bibles, styles and scenes.
 
     The library is found from --library, else $COMPOSER_LIBRARY, else the current directory when it

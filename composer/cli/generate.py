@@ -138,6 +138,9 @@ def report(outcome: Outcome, *, paths_to_stdout: bool) -> None:
         click.echo(f"already complete: {outcome.record}", err=True)
     for path in outcome.written:
         click.echo(f"wrote {path}", err=True)
+    for path in outcome.result.files:  # the exact name (it may carry a digest): no guessing for a handoff
+        handoff = "" if path.suffix == ".mp4" else f" (to animate it: --target sora-2 --frame {path})"
+        click.echo(f"result: {path}{handoff}", err=True)
     if paths_to_stdout:  # `compose generate` prints the results for scripts; `compose shot` prints the brief
         for path in outcome.result.files:
             click.echo(str(path))

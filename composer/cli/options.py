@@ -11,12 +11,24 @@ import click
 F = TypeVar("F", bound=Callable[..., Any])
 
 
+LIBRARY_HELP = "Library root (default: $COMPOSER_LIBRARY, the current directory, or the bundled examples)."
+
+
+def _or_top_level(ctx: click.Context, param: click.Parameter, value: Path | None) -> Path | None:
+    """A command's own --library, else the one given before the command (``compose --library DIR list``)."""
+    if value is not None:
+        return value
+    top: Path | None = ctx.find_root().params.get("library_dir")
+    return top
+
+
 def library_option(func: F) -> F:
     return click.option(
         "--library",
         "library_dir",
         type=click.Path(path_type=Path, file_okay=False),
-        help="Library root (default: $COMPOSER_LIBRARY, the current directory, or the bundled examples).",
+        callback=_or_top_level,
+        help=LIBRARY_HELP,
     )(func)
 
 

@@ -45,8 +45,8 @@ def test_compose_shot_generate_end_to_end(fake_kie: FakeKie, example_library: Pa
     out = tmp_path / "out"
     result = cli(*SHOT, "--generate", "--out", str(out), env=fake_kie.env(), library=example_library)
     assert result.exit_code == 0, result.stderr
-    assert sorted(p.name for p in out.iterdir()) == [f"{SLUG}{s}" for s in
-                                                      (".generation.json", ".json", ".md", ".png", ".txt")]
+    assert sorted(p.name for p in out.iterdir()) == ["frames", *(f"{SLUG}{s}" for s in
+                                                                (".generation.json", ".json", ".md", ".png", ".txt"))]
     rec = record(out)
     (url,) = rec["result_urls"]
     assert (out / f"{SLUG}.png").read_bytes() == fake_kie.served[url]  # byte-identical to what KIE served
@@ -60,6 +60,8 @@ def test_compose_shot_generate_end_to_end(fake_kie: FakeKie, example_library: Pa
     assert rec["files"] == [f"{SLUG}.png"] and rec["cost"]["credits"] == 12 and rec["cost"]["usd"] == 0.06
     assert {"submit", "wait", "download", "total"} <= set(rec["timings"])
     assert f"task {rec['task_id']} saved in" in result.stderr and "success" in result.stderr
+    # The exact path of the result, ready for the Sora handoff (issue 15).
+    assert f"result: {out / SLUG}.png (to animate it: --target sora-2 --frame {out / SLUG}.png)\n" in result.stderr
 
 
 def test_the_record_is_on_disk_before_the_first_request(fake_kie: FakeKie, example_library: Path,
@@ -249,7 +251,8 @@ def test_a_failed_download_is_resumable(example_library: Path, tmp_path: Path) -
         assert "claims to be image/jpeg but is image/png" in line and "--resume" in line
         rec = record(tmp_path)
         assert rec["status"] == "incomplete" and len(rec["result_urls"]) == 1
-        assert sorted(p.name for p in tmp_path.iterdir() if p.suffix not in (".json", ".txt", ".md")) == []
+        assert sorted(p.name for p in tmp_path.iterdir() if p.suffix not in (".json", ".txt", ".md")) == ["frames"]
+        assert [p.suffix for p in (tmp_path / "frames").iterdir()] == [".png"]  # the reference frame's copy only
         fake.result_content_type = None
         result = cli("generate", str(tmp_path / f"{SLUG}.json"), "--resume", env=fake.env(), library=example_library)
         assert result.exit_code == 0, result.stderr

@@ -116,8 +116,13 @@ def test_export_writes_the_same_prompt_files_as_compose_shot(small_campaign: Pat
     composer = Composer(Library(mini_library))
     reference = tmp_path / "reference"
     for shot in expansion.shots[:3]:
-        for path in export_prompt_files(composer.compose(shot.spec), reference):
-            assert (out / "briefs" / path.name).read_bytes() == path.read_bytes()
+        options = shot.options.model_dump(exclude_none=True)
+        for path in export_prompt_files(composer.compose(shot.spec), reference, options=options):
+            # The same files, but for where the frames are: briefs/ is one folder down from frames/.
+            expected = path.read_text(encoding="utf-8").replace("frames/", "../frames/")
+            assert (out / "briefs" / path.name).read_text(encoding="utf-8") == expected
+        copies = sorted(p.name for p in (reference / "frames").iterdir())
+        assert sorted(p.name for p in (out / "frames").iterdir()) == copies
     assert sorted(p.name for p in (out / "briefs").iterdir()) == sorted(
         f"{s.id}.{ext}" for s in expansion.shots for ext in ("txt", "md", "json"))
 

@@ -107,8 +107,8 @@ async def test_export_writes_the_same_files_as_compose_shot_out(example_library:
                                        "--scene", "castle", "--out", str(tmp_path / "cli")])
     assert result.exit_code == 0, result.output
     names = sorted(p.name for p in exported.paths)
-    assert names == sorted(p.name for p in (tmp_path / "cli").iterdir())
-    for name in names:
+    assert sorted([*names, "frames"]) == sorted(p.name for p in (tmp_path / "cli").iterdir())
+    for name in [*names, *(f"frames/{p.name}" for p in (tmp_path / "cli" / "frames").iterdir())]:
         assert (tmp_path / "tui" / name).read_bytes() == (tmp_path / "cli" / name).read_bytes()
     [brief_json] = [n for n in names if n.endswith(".json")]
     assert json.loads((tmp_path / "tui" / brief_json).read_text())["target"] == "gpt-image-2"
