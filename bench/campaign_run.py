@@ -68,6 +68,7 @@ def one_run(jobs: int, concurrency: int, poll: float, env: dict[str, str], trace
     from composer.campaign.run import CampaignRunner, RunSettings
     from composer.compose import Composer
     from composer.library import Library
+    from composer.settings import Settings
 
     work = Path(tempfile.mkdtemp(prefix="campaign-bench-"))
     path = work / "campaign.yaml"
@@ -76,7 +77,7 @@ def one_run(jobs: int, concurrency: int, poll: float, env: dict[str, str], trace
     schedule = PollSchedule(initial=poll, later=poll, deadline=120, max_rate=None)
 
     def backends(name: str) -> Any:
-        return make_backend(name, env=env, poll=schedule, retry=RetryPolicy(base_delay=0.05),
+        return make_backend(name, Settings.from_env(env), poll=schedule, retry=RetryPolicy(base_delay=0.05),
                             max_connections=concurrency + 4)
 
     out = work / "out"

@@ -3,7 +3,9 @@
 The library API, usable without the CLI or the TUI::
 
     from composer import Library, Composer, ShotSpec
-    library = Library.find()                      # --library / $COMPOSER_LIBRARY / cwd / bundled
+    from composer.settings import Settings
+
+    library = Library.find(Settings.from_env().library)  # --library / $COMPOSER_LIBRARY / cwd / bundled
     brief = Composer(library).compose(ShotSpec(characters=["red-curls"], scene="castle"))
     print(brief.prompt, brief.chars, brief.tokens, brief.mode, brief.dropped)
 """

@@ -2,44 +2,53 @@
 
 It holds only what can be rebuilt from its source at any time (the decoded tokenizer table,
 compiled templates), so a missing, unwritable or corrupt cache costs speed, never correctness.
-``$COMPOSER_CACHE_DIR`` moves it; ``COMPOSER_CACHE_DIR=off`` turns it off.
+Where it is comes from the settings (``COMPOSER_CACHE_DIR``; ``off`` turns it off: see
+``composer.settings``); the front end sets it for the process with ``use_cache_dir``.
 """
 
 from __future__ import annotations
 
-import os
+import logging
 from pathlib import Path
 
 from composer.files import write_bytes
 
-CACHE_ENV = "COMPOSER_CACHE_DIR"
+log = logging.getLogger(__name__)
+
+_folder: Path | None = Path.home() / ".cache" / "composer"
+
+
+def use_cache_dir(folder: Path | None) -> None:
+    """Where this process caches (None: nowhere): ``Settings.cache_dir``."""
+    global _folder
+    _folder = folder
 
 
 def cache_dir() -> Path | None:
-    configured = os.environ.get(CACHE_ENV)
-    if configured is not None:
-        return None if configured.strip().lower() in {"", "off", "0", "none"} else Path(configured)
-    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
-    return Path(base) / "composer"
+    """The process's cache folder, or None when caching is off."""
+    return _folder
 
 
-def read_cached(name: str) -> bytes | None:
-    folder = cache_dir()
+def read_cached(name: str, folder: Path | None) -> bytes | None:
     if folder is None:
         return None
     try:
-        return (folder / name).read_bytes()
+        data = (folder / name).read_bytes()
     except OSError:
+        log.debug("cache miss: %s in %s", name, folder)
         return None
+    log.debug("cache hit: %s in %s", name, folder)
+    return data
 
 
-def write_cached(name: str, data: bytes) -> None:
+def write_cached(name: str, data: bytes, folder: Path | None) -> None:
     """Best effort, whole or not at all (a reader sees the old file, the new one, or none), no fsync."""
-    folder = cache_dir()
     if folder is None:
         return
     try:
         folder.mkdir(parents=True, exist_ok=True)
         write_bytes(folder / name, data, durable=False)
-    except OSError:
+    except OSError as exc:
+        log.info("cache not written: %s in %s (%s)", name, folder, type(exc).__name__)
         return
+    log.debug("cached %s in %s", name, folder)

@@ -46,7 +46,6 @@ from composer.yamlio import line_of, load_model, parse_yaml, read_text
 CONFIG_FILE = "composer.yaml"
 MAX_ID_CHARS = 200
 """Longest asset id (its file name, with ``.yaml``, must fit the file system's 255 bytes)."""
-LIBRARY_ENV = "COMPOSER_LIBRARY"
 DEFAULT_RUBRIC = "default"
 """The rubric a review uses when its campaign names none (``rubrics/default.yaml``, bundled)."""
 
@@ -117,17 +116,15 @@ def is_library(path: Path) -> bool:
     return (path / CONFIG_FILE).is_file() or (path / "bibles").is_dir() or (path / "brand_kits").is_dir()
 
 
-def find_library(explicit: Path | None = None, *, cwd: Path | None = None) -> Path:
-    """``explicit``, else ``$COMPOSER_LIBRARY``, else the current directory if it is a library,
-    else the bundled example library."""
-    for candidate, origin in ((explicit, "--library"), (os.environ.get(LIBRARY_ENV), LIBRARY_ENV)):
-        if candidate:
-            path = Path(candidate)
-            if not path.is_dir() or not is_library(path):
-                raise LibraryError(
-                    f"{origin} {path} is not a composer library (no {CONFIG_FILE}, bibles/ or brand_kits/)"
-                )
-            return path
+def find_library(explicit: Path | None = None, *, origin: str = "--library", cwd: Path | None = None) -> Path:
+    """``explicit`` (the settings' ``library``: ``--library`` or ``$COMPOSER_LIBRARY``, named by
+    ``origin`` in the error), else the current directory if it is a library, else the bundled
+    example library."""
+    if explicit:
+        path = Path(explicit)
+        if not path.is_dir() or not is_library(path):
+            raise LibraryError(f"{origin} {path} is not a composer library (no {CONFIG_FILE}, bibles/ or brand_kits/)")
+        return path
     here = cwd or Path.cwd()
     return here if is_library(here) else bundled_library()
 
@@ -144,8 +141,8 @@ class Library:
         self._frames: dict[tuple[Path, int, int, int, int], Path] = {}
 
     @classmethod
-    def find(cls, explicit: Path | None = None) -> Library:
-        return cls(find_library(explicit))
+    def find(cls, explicit: Path | None = None, *, origin: str = "--library") -> Library:
+        return cls(find_library(explicit, origin=origin))
 
     # -- config and targets -------------------------------------------------------------------
     @cached_property

@@ -12,22 +12,26 @@ see ``BOUNDARY``.
 
 from __future__ import annotations
 
+import logging
 import marshal
 import math
-import os
 import re
 import socket
 from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any
+from pathlib import Path
+from typing import Any, Literal
 
-from composer.cache import read_cached, write_cached
+from composer.cache import cache_dir, read_cached, write_cached
+
+log = logging.getLogger(__name__)
 
 ENCODING = "o200k_base"
 CHARS_PER_TOKEN_ESTIMATE = 4.0
 FORCE_ESTIMATE_ENV = "COMPOSER_TOKEN_ESTIMATE"
-"""Set to 1 to skip tiktoken entirely (air-gapped machines with no cached table)."""
+"""Set to 1 to skip tiktoken entirely (air-gapped machines with no cached table): read into
+``Settings.token_estimate``, passed here as ``force_estimate``."""
 
 BOUNDARY = re.compile(r"\n(?=[!-.0-~]|[^\W_])")
 """A line break followed by printable ASCII other than ``/``, or by a letter or digit.
@@ -55,7 +59,11 @@ class TokenCount:
 class TokenCounter:
     """Counts tokens exactly when the table loads, else estimates; loads the table once."""
 
-    def __init__(self) -> None:
+    def __init__(self, *, force_estimate: bool = False, cache: Path | Literal["process"] | None = "process") -> None:
+        self.force_estimate = force_estimate
+        """Estimate without trying the table (``Settings.token_estimate``, ``COMPOSER_TOKEN_ESTIMATE=1``)."""
+        self.cache = cache_dir() if cache == "process" else cache
+        """Where the decoded table is cached (default: the process's cache folder; None: not cached)."""
         self._encoding: Any = None
         self.unavailable_reason: str | None = None
         self._loaded = False
@@ -63,22 +71,24 @@ class TokenCounter:
 
     def _load(self) -> None:
         self._loaded = True
-        if os.environ.get(FORCE_ESTIMATE_ENV) == "1":
+        if self.force_estimate:
             self.unavailable_reason = f"{FORCE_ESTIMATE_ENV}=1"
+            log.info("token counts are estimates: %s=1", FORCE_ESTIMATE_ENV)
             return
         previous = socket.getdefaulttimeout()
         socket.setdefaulttimeout(10)  # tiktoken's download sets no timeout of its own
         try:
-            self._encoding = _cached_encoding() or _fresh_encoding()
+            self._encoding = _cached_encoding(self.cache) or _fresh_encoding(self.cache)
         except Exception as exc:  # any failure to fetch or read the table means: estimate
             self.unavailable_reason = f"{ENCODING} table unavailable: {type(exc).__name__}"
+            log.info("token counts are estimates: %s", self.unavailable_reason)
         finally:
             socket.setdefaulttimeout(previous)
 
     def estimate_warning(self) -> str:
         """Why counts are estimates and, unless the user asked for estimates, how to get exact ones."""
         warning = f"token count is an estimate ({self.unavailable_reason})"
-        if os.environ.get(FORCE_ESTIMATE_ENV) == "1":
+        if self.force_estimate:
             return warning
         return (
             f"{warning}; for exact counts set TIKTOKEN_CACHE_DIR to a folder holding the {ENCODING} table "
@@ -116,16 +126,17 @@ _RANKS_CACHE = f"{ENCODING}.ranks.marshal"
 _PROBE = ("Exactly four candles, left to right.", [91021, 4242, 66298, 11, 3561, 316, 1849, 13])
 
 
-def _fresh_encoding() -> Any:
+def _fresh_encoding(cache: Path | None) -> Any:
     import tiktoken
 
     encoding = tiktoken.get_encoding(ENCODING)
-    write_cached(_RANKS_CACHE, marshal.dumps(encoding._mergeable_ranks))
+    log.debug("%s loaded through tiktoken", ENCODING)
+    write_cached(_RANKS_CACHE, marshal.dumps(encoding._mergeable_ranks), cache)
     return encoding
 
 
-def _cached_encoding() -> Any:
-    data = read_cached(_RANKS_CACHE)
+def _cached_encoding(cache: Path | None) -> Any:
+    data = read_cached(_RANKS_CACHE, cache)
     if data is None:
         return None
     try:
@@ -141,8 +152,12 @@ def _cached_encoding() -> Any:
             public.load_tiktoken_bpe = original
         encoding = tiktoken.Encoding(**spec)
     except Exception:  # a stale or corrupt cache is rebuilt from the real table
+        log.info("cached %s table unreadable: rebuilding it", ENCODING)
         return None
-    return encoding if encoding.encode(_PROBE[0]) == _PROBE[1] else None
+    if encoding.encode(_PROBE[0]) != _PROBE[1]:
+        log.info("cached %s table fails its probe: rebuilding it", ENCODING)
+        return None
+    return encoding
 
 
 _shared: TokenCounter | None = None
@@ -154,3 +169,11 @@ def shared_counter() -> TokenCounter:
     if _shared is None:
         _shared = TokenCounter()
     return _shared
+
+
+def use_estimate(force_estimate: bool) -> None:
+    """Whether the process-wide counter estimates (``Settings.token_estimate``); a new counter
+    when that changes (and one that follows the process's cache folder)."""
+    global _shared
+    if _shared is None or _shared.force_estimate != force_estimate or _shared.cache != cache_dir():
+        _shared = TokenCounter(force_estimate=force_estimate)

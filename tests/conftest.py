@@ -21,6 +21,10 @@ if "COMPOSER_CACHE_DIR" not in os.environ:
     os.environ["COMPOSER_CACHE_DIR"] = tempfile.mkdtemp(prefix="composer-test-cache-")
     atexit.register(shutil.rmtree, os.environ["COMPOSER_CACHE_DIR"], ignore_errors=True)
 
+from composer.settings import Settings, use_settings  # noqa: E402  (after the cache folder is chosen)
+
+use_settings(Settings.from_env())  # what the CLI does for each command, for the tests that call the library
+
 
 @pytest.fixture(autouse=True)
 def _no_ambient_library(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -12,7 +12,7 @@ from click.testing import CliRunner
 
 from composer.cli import EXIT_BROKEN_PIPE, main
 from composer.models import ShotDeltas, without_leading_no
-from composer.tokens import FORCE_ESTIMATE_ENV, TokenCounter
+from composer.tokens import TokenCounter
 
 
 def run(*args: str) -> tuple[int, str, str]:
@@ -93,9 +93,8 @@ def test_a_bad_name_is_explained_in_words(mini_library: Path) -> None:
     )
 
 
-def test_the_estimate_warning_says_how_to_fix_it(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    monkeypatch.delenv(FORCE_ESTIMATE_ENV, raising=False)
-    counter = TokenCounter()
+def test_the_estimate_warning_says_how_to_fix_it(tmp_path: Path) -> None:
+    counter = TokenCounter(force_estimate=False)
     counter._loaded, counter.unavailable_reason = True, "o200k_base table unavailable: ConnectionError"
     assert counter.estimate_warning() == (
         "token count is an estimate (o200k_base table unavailable: ConnectionError); for exact counts set "

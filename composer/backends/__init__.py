@@ -6,7 +6,7 @@ The API campaigns build on (async; one backend instance serves many concurrent j
 
     job = Job(prompt, reference_frames=(Path("isla.png"),), target="gpt-image-2", model="gpt-image-2",
               kind="image", backend="kie", options=GenerationOptions(aspect_ratio="16:9", resolution="2K"))
-    async with make_backend("kie", poll=PollSchedule()) as backend:
+    async with make_backend("kie", Settings.from_env()) as backend:
         backend.validate(job)                        # pure: OptionError before any request
         cost = backend.estimate_cost(job)            # pure: Cost from the price table
         submission = await backend.submit(job)       # uploads frames, creates the task, returns once
@@ -22,18 +22,17 @@ The API campaigns build on (async; one backend instance serves many concurrent j
 - Errors derive from ``GenerationError`` (a ``ComposerError``); each class says ``retryable``
   (the client already retried within its ``RetryPolicy``) and ``resumable`` (the task was
   accepted: collect it again rather than re-send).
-- ``make_backend(name, *, env=os.environ, poll=..., retry=..., prices=..., **options)`` reads
-  ``KIE_API_KEY`` / ``OPENAI_API_KEY`` and the base-URL overrides from ``env``.
+- ``make_backend(name, settings, *, poll=..., retry=..., prices=..., **options)`` takes the key
+  (``KIE_API_KEY`` / ``OPENAI_API_KEY``), base URLs, proxies and deadlines from
+  ``composer.settings.Settings`` (built once by the front end: ``Settings.from_env()``).
 
 This package imports neither aiohttp nor openai until ``make_backend`` builds a backend.
 """
 
 from __future__ import annotations
 
-import os
-from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from composer.backends.errors import (
     AuthError,
@@ -59,7 +58,7 @@ from composer.backends.errors import (
 )
 from composer.backends.options import validate_job
 from composer.backends.prices import PriceTable
-from composer.backends.schedule import DEFAULT_POLL, DEFAULT_RETRY, PollSchedule, RequestDeadlines, RetryPolicy
+from composer.backends.schedule import PollSchedule, RetryPolicy
 from composer.backends.types import (
     BACKENDS,
     Backend,
@@ -76,6 +75,9 @@ from composer.backends.types import (
     no_progress,
 )
 
+if TYPE_CHECKING:
+    from composer.settings import Settings
+
 KEY_VARIABLES = {"kie": "KIE_API_KEY", "openai": "OPENAI_API_KEY"}
 
 __all__ = [
@@ -90,46 +92,45 @@ __all__ = [
 ]
 
 
-def api_key(name: str, env: Mapping[str, str] = os.environ) -> str:
-    """The backend's API key from ``env``, or a ``MissingKeyError`` naming the variable to set."""
+def api_key(name: str, settings: Settings) -> str:
+    """The backend's API key from ``settings``, or a ``MissingKeyError`` naming the variable to set."""
     if name not in KEY_VARIABLES:
         raise GenerationError(f"unknown backend '{name}' (choose {' or '.join(BACKENDS)})")
-    variable = KEY_VARIABLES[name]
-    key = env.get(variable, "").strip()
+    key = settings.api_key(name)
     if not key:
-        raise MissingKeyError(f"no API key for the {name} backend: set {variable}")
+        raise MissingKeyError(f"no API key for the {name} backend: set {KEY_VARIABLES[name]}")
     return key
 
 
 def make_backend(
     name: str,
+    settings: Settings,
     *,
-    env: Mapping[str, str] = os.environ,
-    poll: PollSchedule = DEFAULT_POLL,
-    retry: RetryPolicy = DEFAULT_RETRY,
+    poll: PollSchedule | None = None,
+    retry: RetryPolicy | None = None,
     prices: PriceTable | None = None,
     library_root: Path | None = None,
     **options: Any,
 ) -> Backend:
-    """A backend by name (``kie`` or ``openai``), its key and base URLs from ``env``.
+    """A backend by name (``kie`` or ``openai``), its key, base URLs, proxies, trusted hosts and
+    deadlines from ``settings`` (``composer.settings.Settings``).
 
-    ``prices`` defaults to the bundled table merged with ``<library_root>/prices.yaml``; ``options``
-    go to the backend's constructor (e.g. ``max_connections``, ``timeout``, ``limits``).
+    ``poll`` and ``retry`` default to the settings'; ``prices`` to the bundled table merged with
+    ``<library_root>/prices.yaml``; ``options`` go to the backend's constructor (e.g.
+    ``max_connections``, ``timeout``, ``limits``).
     """
-    key = api_key(name, env)
+    key = api_key(name, settings)
     table = prices or PriceTable.load(library_root)
-    deadlines = RequestDeadlines.from_spec(env.get("COMPOSER_REQUEST_DEADLINE"))
+    poll, retry = poll or settings.poll, retry or settings.retry
     if name == "kie":
-        from composer.backends.kie import DEFAULT_BASE_URL, DEFAULT_UPLOAD_BASE_URL, KieBackend
+        from composer.backends.kie import KieBackend
 
         return KieBackend(
-            key,
-            base_url=env.get("KIE_BASE_URL") or DEFAULT_BASE_URL,
-            upload_base_url=env.get("KIE_UPLOAD_BASE_URL") or DEFAULT_UPLOAD_BASE_URL,
-            poll=poll, retry=retry, prices=table, deadlines=deadlines, allow_hosts=env.get("COMPOSER_ALLOW_HOSTS"),
-            **options,
+            key, base_url=settings.kie_base_url, upload_base_url=settings.kie_upload_base_url,
+            poll=poll, retry=retry, prices=table, deadlines=settings.deadlines, allow_hosts=settings.allow_hosts,
+            proxies=settings.proxies, **options,
         )
     from composer.backends.openai_images import OpenAIImagesBackend
 
-    return OpenAIImagesBackend(key, base_url=env.get("OPENAI_BASE_URL") or None, retry=retry, prices=table,
-                               **{"timeout": deadlines.openai, **options})
+    return OpenAIImagesBackend(key, base_url=settings.openai_base_url, retry=retry, prices=table,
+                               **{"timeout": settings.deadlines.openai, **options})

@@ -23,7 +23,9 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import json
+import logging
 import math
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -52,7 +54,7 @@ from composer.backends.kie_requests import create_body
 from composer.backends.net import GuardedResolver, HostPolicy, env_proxy
 from composer.backends.options import validate_kie_job
 from composer.backends.prices import PriceTable
-from composer.backends.retry import OnRetry, RateLimiter, Sleep, parse_retry_after, retrying
+from composer.backends.retry import OnRetry, RateLimiter, Sleep, parse_retry_after, retry_reporter, retrying
 from composer.backends.schedule import (
     DEFAULT_DEADLINES,
     DEFAULT_POLL,
@@ -75,10 +77,9 @@ from composer.backends.types import (
 )
 from composer.frames import sniff_image_type
 
-DEFAULT_BASE_URL = "https://api.kie.ai"
-DEFAULT_UPLOAD_BASE_URL = "https://kieai.redpandaai.co"
 UPLOAD_PATH = "composer/reference-frames"
 """The ``uploadPath`` frames are stored under on KIE's temporary file storage."""
+log = logging.getLogger(__name__)
 CREATE_PATH = "/api/v1/jobs/createTask"
 RECORD_PATH = "/api/v1/jobs/recordInfo"
 CREDIT_PATH = "/api/v1/chat/credit"
@@ -98,8 +99,8 @@ class KieBackend(ClosingBackend):
         self,
         api_key: str,
         *,
-        base_url: str = DEFAULT_BASE_URL,
-        upload_base_url: str = DEFAULT_UPLOAD_BASE_URL,
+        base_url: str,
+        upload_base_url: str,
         poll: PollSchedule = DEFAULT_POLL,
         retry: RetryPolicy = DEFAULT_RETRY,
         prices: PriceTable | None = None,
@@ -107,7 +108,8 @@ class KieBackend(ClosingBackend):
         max_connections: int = 64,
         timeout: float = 60.0,
         deadlines: RequestDeadlines = DEFAULT_DEADLINES,
-        allow_hosts: str | None = None,
+        allow_hosts: Iterable[str] = (),
+        proxies: Mapping[str, str] | None = None,
         sleep: Sleep = asyncio.sleep,
     ) -> None:
         if not api_key:
@@ -115,7 +117,9 @@ class KieBackend(ClosingBackend):
         self._key = api_key
         self.base_url = base_url.rstrip("/")
         self.upload_base_url = upload_base_url.rstrip("/")
-        self.hosts = HostPolicy.of([self.base_url, self.upload_base_url], allow_hosts)
+        self.proxies: Mapping[str, str] = proxies or {}
+        """Scheme -> proxy (``Settings.proxies``)."""
+        self.hosts = HostPolicy.of([self.base_url, self.upload_base_url], allow_hosts, self.proxies)
         """Results come from public addresses only, unless configured here (``net.py``)."""
         self.deadlines = deadlines
         self.poll = poll
@@ -142,7 +146,7 @@ class KieBackend(ClosingBackend):
             # No default Authorization header: downloads go to a CDN that must never see the key.
             # ``connect`` covers waiting for a free connection too. Not ``trust_env``: it reads ~/.netrc
             # on a thread for every request (and a netrc entry would clash with our header); the
-            # proxy variables are read once per host by ``proxy_for`` instead.
+            # proxies (``Settings.proxies``) are looked up once per host by ``proxy_for`` instead.
             self._session = aiohttp.ClientSession(
                 connector=aiohttp.TCPConnector(limit=self._max_connections, resolver=GuardedResolver(self.hosts)),
                 timeout=aiohttp.ClientTimeout(total=self.deadlines.api, connect=self._timeout,
@@ -159,10 +163,10 @@ class KieBackend(ClosingBackend):
         return self._slots
 
     def proxy_for(self, url: str) -> str | None:
-        """The proxy the environment names for ``url``'s host (remembered per host)."""
+        """The proxy the settings name for ``url``'s host (remembered per host)."""
         host = urlsplit(url).netloc
         if host not in self._proxies:
-            self._proxies[host] = env_proxy(url)
+            self._proxies[host] = env_proxy(url, self.proxies)
         return self._proxies[host]
 
     async def aclose(self) -> None:
@@ -195,12 +199,14 @@ class KieBackend(ClosingBackend):
     async def _call(self, method: str, url: str, what: str, **kwargs: Any) -> Any:
         """One API request; returns the body's ``data`` or raises a classified ``GenerationError``."""
         host = urlsplit(url).netloc
+        log.debug("%s %s (%s)", method, url, what)  # the key is a header: never part of the line
         try:
             async with self.slots, self.session.request(
                 method, url, headers={"Authorization": f"Bearer {self._key}"}, proxy=self.proxy_for(url), **kwargs
             ) as response:
                 status, reason, raw = response.status, response.reason, await response.read()
                 retry_after = parse_retry_after(response.headers.get("Retry-After"))
+            log.debug("%s %s: HTTP %s, %d bytes", method, url, status, len(raw))
         except (aiohttp.ClientConnectorError, aiohttp.ConnectionTimeoutError) as exc:
             raise NetworkError(f"{what}: cannot connect to {host} ({type(exc).__name__})", maybe_sent=False) from None
         except TimeoutError:
@@ -224,10 +230,7 @@ class KieBackend(ClosingBackend):
         raise kie_error(code, self._message(body.get("msg") or body.get("message") or ""), what, retry_after)
 
     def _on_retry(self, progress: Progress) -> OnRetry:
-        def report(exc: TransientError, attempt: int, delay: float) -> None:
-            progress(ProgressEvent("retry", f"{exc}; retrying in {delay:.1f} s "
-                                            f"(attempt {attempt + 1} of {self.retry.attempts})"))
-        return report
+        return retry_reporter(progress, self.retry)
 
     # -- uploads --------------------------------------------------------------------------------
     async def upload(self, path: Path, *, progress: Progress = no_progress) -> str:

@@ -1,4 +1,4 @@
-"""Where a backend may connect: proxies from the environment, and no result fetched from inside the network.
+"""Where a backend may connect: the configured proxies, and no result fetched from inside the network.
 
 A result URL comes from the provider's reply, so it is untrusted input: one pointing at
 ``127.0.0.1``, a private or link-local address (a cloud's metadata service) or ``0.0.0.0`` would
@@ -7,8 +7,8 @@ refuses those addresses, checked on the literal host of every URL and redirect h
 resolution (``GuardedResolver``, the connection pool's resolver, so a name cannot resolve to one
 address when checked and another when connected). Trusted anyway: the exact ``host:port`` of the
 base URLs the user configured (``KIE_BASE_URL``, ``KIE_UPLOAD_BASE_URL``, ``OPENAI_BASE_URL``: a
-proxy, or a test fake), the proxies named by the environment, and the entries of
-``COMPOSER_ALLOW_HOSTS`` (comma-separated ``host`` or ``host:port``).
+proxy, or a test fake), the proxies, and the entries of ``COMPOSER_ALLOW_HOSTS`` (comma-separated ``host`` or
+``host:port``), all from ``composer.settings.Settings``.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from __future__ import annotations
 import ipaddress
 import socket
 import urllib.request
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
@@ -24,18 +24,18 @@ from urllib.parse import urlsplit
 from aiohttp.abc import AbstractResolver, ResolveResult
 from aiohttp.resolver import DefaultResolver
 
-from composer.backends.errors import DownloadError, OptionError
+from composer.backends.errors import DownloadError
 
 DEFAULT_PORTS = {"http": 80, "https": 443}
 
 
-def env_proxy(url: str) -> str | None:
-    """The proxy for ``url`` from ``HTTPS_PROXY`` / ``HTTP_PROXY`` / ``ALL_PROXY`` (either case), or None
-    when none is set or ``NO_PROXY`` exempts the host: the variables curl and httpx read (on macOS and
-    Windows, the system's proxy settings too)."""
-    proxies = urllib.request.getproxies()
+def env_proxy(url: str, proxies: Mapping[str, str]) -> str | None:
+    """The proxy for ``url`` from ``proxies`` (``Settings.proxies``: scheme -> proxy, and ``no`` ->
+    the hosts that bypass them, as ``urllib.request.getproxies`` reads ``HTTPS_PROXY`` /
+    ``HTTP_PROXY`` / ``ALL_PROXY`` / ``NO_PROXY``), or None when none applies."""
     parts = urlsplit(url)
-    if not proxies or urllib.request.proxy_bypass(parts.hostname or ""):
+    bypass = urllib.request.proxy_bypass_environment  # type: ignore[attr-defined]  # stdlib, not in typeshed
+    if not proxies or bypass(parts.hostname or "", dict(proxies)):
         return None
     return proxies.get(parts.scheme) or proxies.get("all")
 
@@ -71,21 +71,17 @@ class HostPolicy:
     """``host:port`` entries, or a bare ``host`` for any of its ports."""
 
     @classmethod
-    def of(cls, base_urls: Iterable[str | None], allow_hosts: str | None = None) -> HostPolicy:
-        """Trust the configured base URLs (and the environment's proxies) and ``COMPOSER_ALLOW_HOSTS``."""
+    def of(cls, base_urls: Iterable[str | None], allow_hosts: Iterable[str] = (),
+           proxies: Mapping[str, str] | None = None) -> HostPolicy:
+        """Trust the configured base URLs, the proxies and the ``COMPOSER_ALLOW_HOSTS`` entries
+        (``Settings.allow_hosts``: ``host`` or ``host:port``, already checked)."""
         trusted = set()
-        for url in [*base_urls, *urllib.request.getproxies().values()]:
+        proxy_urls = [url for scheme, url in (proxies or {}).items() if scheme != "no"]
+        for url in [*base_urls, *proxy_urls]:
             if url:
                 name, number = host_port(url if "//" in url else f"http://{url}")
                 trusted.add(f"{name}:{number}")
-        for entry in (allow_hosts or "").split(","):
-            entry = entry.strip().lower()
-            if not entry:
-                continue
-            _, _, port = entry.rpartition(":") if entry.count(":") == 1 else (entry, "", "")
-            if port and not port.isdigit():
-                raise OptionError(f"COMPOSER_ALLOW_HOSTS: '{entry}' is not host or host:port")
-            trusted.add(entry)
+        trusted.update(entry.strip().lower() for entry in allow_hosts if entry.strip())
         return cls(frozenset(trusted))
 
     def allows(self, host: str, port: int) -> bool:

@@ -18,6 +18,7 @@ import asyncio
 import base64
 import binascii
 import json
+import logging
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
@@ -38,12 +39,11 @@ from composer.backends.errors import (
     RequestRejectedError,
     ServiceUnavailableError,
     SubmitUncertainError,
-    TransientError,
     redact,
 )
 from composer.backends.options import validate_openai_job
 from composer.backends.prices import PriceTable
-from composer.backends.retry import Sleep, parse_retry_after, retrying
+from composer.backends.retry import Sleep, parse_retry_after, retry_reporter, retrying
 from composer.backends.schedule import DEFAULT_RETRY, RetryPolicy
 from composer.backends.types import (
     ClosingBackend,
@@ -60,6 +60,7 @@ from composer.backends.types import (
 from composer.capabilities import OPENAI_MODELS
 from composer.frames import sniff_image_type
 
+log = logging.getLogger(__name__)
 FORMAT_TYPES = {"png": "image/png", "jpeg": "image/jpeg", "webp": "image/webp"}
 
 
@@ -129,12 +130,10 @@ class OpenAIImagesBackend(ClosingBackend):
             call = lambda: self._client.images.generate(**params)  # noqa: E731
             endpoint = "images.generate"
         progress(ProgressEvent("submit", f"calling OpenAI {endpoint} ({job.model}); this can take a minute or two"))
-
-        def report(exc: TransientError, attempt: int, delay: float) -> None:
-            progress(ProgressEvent("retry", f"{exc}; retrying in {delay:.1f} s "
-                                            f"(attempt {attempt + 1} of {self.retry.attempts})"))
-
-        response = await retrying(lambda: self._call(call), self.retry, on_retry=report, sleep=self._sleep)
+        log.debug("OpenAI %s %s (model %s, %d reference frame(s))", endpoint, self._client.base_url, job.model,
+                  len(job.reference_frames))
+        response = await retrying(lambda: self._call(call), self.retry, on_retry=retry_reporter(progress, self.retry),
+                                  sleep=self._sleep)
         try:
             decoded, usage = _decode_images(response), _usage(response)
         except (AttributeError, TypeError, ValueError, ProviderResponseError) as exc:

@@ -7,6 +7,7 @@ their request: a create request whose reply was lost is *not*, because it may ha
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
@@ -14,8 +15,10 @@ from typing import TypeVar
 
 from composer.backends.errors import TransientError
 from composer.backends.schedule import RetryPolicy
+from composer.backends.types import Progress, ProgressEvent
 
 T = TypeVar("T")
+log = logging.getLogger(__name__)
 
 
 Sleep = Callable[[float], Awaitable[None]]
@@ -40,11 +43,21 @@ async def retrying(
                 if exc.retry_after is not None and exc.retry_after > policy.max_retry_after:
                     exc.args = (f"{exc}; the provider asked to wait {exc.retry_after:,.0f} s (Retry-After), longer "
                                 f"than the {policy.max_retry_after:g} s this client waits: try again later",)
+                log.info("giving up after %d attempt(s): %s", attempt, exc)
                 raise
+            log.info("retry %d of %d in %.1f s after: %s", attempt + 1, policy.attempts, delay, exc)
             if on_retry is not None:
                 on_retry(exc, attempt, delay)
             await sleep(delay)
             attempt += 1
+
+
+def retry_reporter(progress: Progress, policy: RetryPolicy) -> OnRetry:
+    """Tell ``progress`` of each retry: what failed, how long until the next try, which try it is."""
+    def report(exc: TransientError, attempt: int, delay: float) -> None:
+        progress(ProgressEvent("retry", f"{exc}; retrying in {delay:.1f} s (attempt {attempt + 1} of "
+                                        f"{policy.attempts})"))
+    return report
 
 
 def parse_retry_after(value: str | None, *, now: datetime | None = None) -> float | None:

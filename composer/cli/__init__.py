@@ -2,7 +2,9 @@
 
 Commands live one group per module and are imported only when invoked, so ``compose shot`` never
 pays for the generation client or the TUI. This module is the only place where errors become exit
-codes: a ``ComposerError`` prints ``Error: <one line>`` on stderr and exits 1.
+codes: a ``ComposerError`` prints ``Error: <one line>`` on stderr and exits 1 (2 for a setting
+that does not parse, ``SettingsError``). The group builds the ``Settings`` once, from the flags and
+the environment, and every command reads them from the context (``cli.options.cli_settings``).
 """
 
 from __future__ import annotations
@@ -15,8 +17,10 @@ from typing import Any
 
 import click
 
+from composer import logs
 from composer.cli.options import LIBRARY_HELP
 from composer.errors import ComposerError
+from composer.settings import Settings, use_settings
 
 COMMANDS: dict[str, tuple[str, str]] = {
     "shot": ("composer.cli.shot", "shot"),
@@ -63,14 +67,14 @@ class ComposeGroup(click.Group):
             _quiet_broken_pipe()
         except ComposerError as exc:
             click.echo(f"Error: {exc}", err=True)
-            sys.exit(EXIT_ERROR)
+            sys.exit(getattr(exc, "exit_code", EXIT_ERROR))
         except KeyboardInterrupt:
             click.echo("Interrupted.", err=True)
             sys.exit(EXIT_INTERRUPTED)
         except (click.ClickException, click.exceptions.Exit, click.Abort, SystemExit):
             raise
         except Exception as exc:  # a bug, not bad input: still one line, with a way to see more
-            if os.environ.get("COMPOSER_DEBUG"):
+            if isinstance(ctx.obj, Settings) and ctx.obj.debug:
                 raise
             click.echo(
                 f"Error: internal error: {type(exc).__name__}: {exc} (set COMPOSER_DEBUG=1 for a traceback)", err=True
@@ -92,9 +96,16 @@ def _quiet_broken_pipe() -> None:
 @click.group(cls=ComposeGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="composer", prog_name="compose")
 @click.option("--library", "library_dir", type=click.Path(path_type=Path, file_okay=False), help=LIBRARY_HELP)
-def main(library_dir: Path | None) -> None:
+@click.option("--verbose", "-v", is_flag=True,
+              help="Log requests, retries and cache decisions on stderr (never a key; COMPOSER_LOG=info|debug).")
+@click.pass_context
+def main(ctx: click.Context, library_dir: Path | None, verbose: bool) -> None:
     """Compose brand-constrained image briefs from brand kits, character bibles, styles and scenes.
 
     The library is found from --library, else $COMPOSER_LIBRARY, else the current directory when it
-    holds one, else the example library bundled with composer.
+    holds one, else the example library bundled with composer. Settings: a flag, else the
+    environment (COMPOSER_*, KIE_*, OPENAI_*; see docs/generation.md), else the built-in default.
     """
+    ctx.obj = Settings.from_env(library=library_dir, verbose=verbose)  # the one place the CLI reads os.environ
+    use_settings(ctx.obj)
+    ctx.call_on_close(lambda: logs.enable(None))

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from composer.cli.options import library_option
+from composer.cli.options import library_option, open_library
 from composer.library import PLURALS, Library
 
 
@@ -33,7 +33,7 @@ class Kind(click.Choice[str]):
 @library_option
 def list_assets(kind: str | None, library_dir: Path | None) -> None:
     """List the ids of one KIND of asset (singular or plural: character or characters), or of every kind."""
-    library = Library.find(library_dir)
+    library = open_library(library_dir)
     kinds = [kind] if kind else sorted(PLURALS)
     for plural in kinds:
         ids = library.ids(PLURALS[plural])
@@ -55,7 +55,7 @@ def show(kind: str, asset_id: str, fmt: str, explain: bool, library_dir: Path | 
 
     A brand that extends another is shown resolved (merged with its parents).
     """
-    library = Library.find(library_dir)
+    library = open_library(library_dir)
     if explain:
         if kind != "brand":
             raise click.BadParameter("--explain applies to brands only", param_hint="--explain")

@@ -8,14 +8,13 @@ from __future__ import annotations
 import csv
 import io
 import json
-import os
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
-from composer.cli.options import library_option
+from composer.cli.options import cli_settings, library_option, open_library
 
 if TYPE_CHECKING:
     from composer.campaign import Expansion, Plan
@@ -46,9 +45,8 @@ def budget_option(func: F) -> F:
 
 def _open(path: Path, library_dir: Path | None, max_shots: int | None, confirm: bool) -> tuple[Library, Expansion]:
     from composer.campaign import open_campaign
-    from composer.library import Library
 
-    library = Library.find(library_dir)
+    library = open_library(library_dir)
     return library, open_campaign(path, library, max_shots=max_shots, confirm=confirm)
 
 
@@ -182,12 +180,11 @@ def run(file: Path, out: Path, concurrency: int, budget_credits: float | None, a
 
     Example: compose campaign run spring.yaml --out spring/ --concurrency 8 --budget-credits 2000
     """
-    from composer.backends import PollSchedule, RetryPolicy, make_backend
+    from composer.backends import make_backend
     from composer.campaign.run import RunSettings, incomplete, run_campaign
 
     library, expansion = _open(file, library_dir, max_shots, confirm)
-    poll = PollSchedule.from_spec(os.environ.get("COMPOSER_POLL"))
-    retry = RetryPolicy.from_spec(os.environ.get("COMPOSER_RETRY"))
+    config = cli_settings()
     from composer.qc.hook import CampaignInspector
 
     settings = RunSettings(concurrency=concurrency, budget_credits=budget_credits, allow_unpriced=allow_unpriced,
@@ -195,7 +192,7 @@ def run(file: Path, out: Path, concurrency: int, budget_credits: float | None, a
                            inspect=CampaignInspector(library, out))
 
     def backends(name: str) -> Any:
-        return make_backend(name, poll=poll, retry=retry, library_root=library.root,
+        return make_backend(name, config, library_root=library.root,
                             max_connections=concurrency + 4)
 
     display = RunDisplay()

@@ -8,10 +8,9 @@ from typing import Any
 
 import click
 
-from composer.cli.options import library_option, shot_options
+from composer.cli.options import library_option, open_library, shot_options
 from composer.compose import Composer
 from composer.errors import ComposerError
-from composer.library import Library
 from composer.lint import Finding, Location, Severity, raise_if_blocking, summary
 from composer.shot import build_spec, load_shot_file, parse_set
 from composer.validate import raise_if_invalid, validate_library
@@ -30,7 +29,7 @@ def validate(fmt: str, strict: bool, library_dir: Path | None) -> None:
 
     Exits 1 when anything is an error (with --strict, also a warning).
     """
-    library = Library.find(library_dir)
+    library = open_library(library_dir)
     findings = validate_library(library)
     _print(findings, fmt, {"library": str(library.root)})
     raise_if_invalid(library, findings, strict=strict)
@@ -52,7 +51,7 @@ def lint(shot_files: tuple[Path, ...], characters: tuple[str, ...], products: tu
 
     Example: compose lint examples/shots/*.yaml --strict
     """
-    library = Library.find(library_dir)
+    library = open_library(library_dir)
     composer = Composer(library)
     flags: dict[str, Any] = {"characters": list(characters), "products": list(products), "scene": scene,
                              "brand": brand, "style": style, "target": target, "max_chars": max_chars,

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import contextlib
 import functools
-import os
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, fields, replace
 from pathlib import Path
@@ -16,13 +15,14 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from composer.cli.options import library_option
+from composer.cli.options import cli_settings, library_option, open_library
 
 if TYPE_CHECKING:
     from composer.backends import Job, Progress, ProgressEvent
     from composer.compose import Brief
     from composer.generate import GenerateSettings, Outcome
     from composer.library import Library
+    from composer.settings import Settings
 
 HEARTBEAT_SECONDS = 30.0
 """While a task's state does not change, say it is still running this often."""
@@ -54,18 +54,15 @@ class GenerationFlags:
         names = ("backend", "aspect_ratio", "resolution", "size", "quality", "output_format", "frame", "n_frames")
         return ["--" + n.replace("_", "-") for n in names if getattr(self, n) is not None]
 
-    def settings(self, *, out_dir: Path | None, stem: str | None) -> GenerateSettings:
-        from composer.backends import GenerationOptions, PollSchedule, RetryPolicy
+    def settings(self, *, out_dir: Path | None, stem: str | None, config: Settings | None = None) -> GenerateSettings:
+        """These flags over ``config`` (default: the settings the ``compose`` group built)."""
+        from composer.backends import GenerationOptions
         from composer.generate import GenerateSettings
 
-        poll = PollSchedule.from_spec(os.environ.get("COMPOSER_POLL"))
-        if self.deadline is not None:
-            poll = PollSchedule(**{**{f.name: getattr(poll, f.name) for f in fields(poll)}, "deadline": self.deadline})
         options = GenerationOptions(aspect_ratio=self.aspect_ratio, resolution=self.resolution, size=self.size,
                                     quality=self.quality, output_format=self.output_format, n_frames=self.n_frames)
-        retry = RetryPolicy.from_spec(os.environ.get("COMPOSER_RETRY"))
-        return GenerateSettings(backend=self.backend, options=options, frame=self.frame, out_dir=out_dir, stem=stem,
-                                force=self.force, poll=poll, retry=retry, deadline=self.deadline)
+        return GenerateSettings.of(config or cli_settings(), backend=self.backend, options=options, frame=self.frame,
+                                   out_dir=out_dir, stem=stem, force=self.force, deadline=self.deadline)
 
 
 _OPTIONS = [
@@ -221,9 +218,8 @@ def generate(brief_file: Path, resume: bool, out: Path | None, name: str | None,
     Example: compose generate out/red-curls--castle.json --aspect-ratio 16:9 --resolution 2K
     """
     from composer.generate import RECORD_SUFFIX, generate_brief_file, job_from_brief_file
-    from composer.library import Library
 
-    library = Library.find(library_dir)
+    library = open_library(library_dir)
     settings = generation.settings(out_dir=out, stem=name)
     if resume and generation.provider_options_given():
         from composer.backends import OptionError
@@ -248,9 +244,8 @@ def generate(brief_file: Path, resume: bool, out: Path | None, name: str | None,
 def credits(library_dir: Path | None) -> None:
     """Show the KIE credit balance (needs KIE_API_KEY)."""
     from composer.generate import credits as read_credits
-    from composer.library import Library
 
-    library = Library.find(library_dir)
+    library = open_library(library_dir)
     settings = GenerationFlags.none().settings(out_dir=None, stem=None)
     balance = read_credits(settings, library.root)
     dollars = f" (~${balance.usd:,.2f})" if balance.usd is not None else ""

@@ -4,11 +4,34 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
+from composer.settings import Settings
+
+if TYPE_CHECKING:
+    from composer.library import Library
+
 F = TypeVar("F", bound=Callable[..., Any])
+
+
+def cli_settings() -> Settings:
+    """The settings the ``compose`` group built from its flags and the environment (built here when a
+    command runs on its own)."""
+    root = click.get_current_context().find_root()
+    if not isinstance(root.obj, Settings):
+        root.obj = Settings.from_env()
+    return root.obj
+
+
+def open_library(library_dir: Path | None) -> Library:
+    """The library a command works on: its ``--library``, else the settings' (``compose --library``,
+    ``$COMPOSER_LIBRARY``), else the current directory or the bundled examples."""
+    from composer.library import Library
+
+    settings = cli_settings().with_flags(library=library_dir)
+    return Library.find(settings.library, origin=settings.library_origin)
 
 
 LIBRARY_HELP = "Library root (default: $COMPOSER_LIBRARY, the current directory, or the bundled examples)."

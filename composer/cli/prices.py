@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from composer.cli.options import library_option
+from composer.cli.options import library_option, open_library
 
 
 @click.command()
@@ -20,9 +20,8 @@ def prices(fmt: str, library_dir: Path | None) -> None:
     Example: compose prices --format json
     """
     from composer.backends.prices import PriceTable
-    from composer.library import Library
 
-    table = PriceTable.load(Library.find(library_dir).root)
+    table = PriceTable.load(open_library(library_dir).root)
     rows = table.rows()
     if fmt == "json":
         click.echo(json.dumps({"files": [str(p) for p in table.sources], "prices": [asdict(r) for r in rows]},

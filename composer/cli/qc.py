@@ -8,9 +8,8 @@ from pathlib import Path
 
 import click
 
-from composer.cli.options import library_option
+from composer.cli.options import library_option, open_library
 from composer.errors import ComposerError
-from composer.library import Library
 
 
 @click.command()
@@ -41,7 +40,7 @@ def qc(paths: tuple[Path, ...], brief_file: Path | None, brand: str | None, char
     from composer.qc.overlay import write_overlay
     from composer.qc.text import report_text
 
-    library = Library.find(library_dir)
+    library = open_library(library_dir)
     if len(paths) == 1 and paths[0].is_dir():
         if brief_file or brand or characters or products:
             raise ComposerError(f"{paths[0]} is a folder: its images are checked against their own briefs; "

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from composer.cli.options import library_option
+from composer.cli.options import cli_settings, library_option, open_library
 
 if TYPE_CHECKING:
     from composer.review import ReviewStore
@@ -20,10 +20,9 @@ FOLDER = click.Path(path_type=Path, file_okay=False, exists=True)
 
 
 def _store(folder: Path, library_dir: Path | None) -> ReviewStore:
-    from composer.library import Library
     from composer.review import ReviewStore
 
-    library = Library.find(library_dir) if library_dir else None
+    library = open_library(library_dir) if library_dir or cli_settings().library else None
     return ReviewStore.open(folder, library=library)
 
 

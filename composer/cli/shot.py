@@ -7,11 +7,10 @@ from pathlib import Path
 import click
 
 from composer.cli.generate import GenerationFlags, generation_options, send_brief
-from composer.cli.options import library_option, shot_options
+from composer.cli.options import library_option, open_library, shot_options
 from composer.cli.output import echo_brief
 from composer.compose import Composer
 from composer.export import export_prompt_files, save_document
-from composer.library import Library
 from composer.lint import raise_if_blocking
 from composer.shot import build_spec, load_shot_file, parse_set, shot_file_text
 
@@ -88,7 +87,7 @@ def shot(
 
     Example: compose shot --character red-curls --scene castle --out briefs/
     """
-    library = Library.find(library_dir)
+    library = open_library(library_dir)
     spec = build_spec(
         load_shot_file(shot_file, library.root) if shot_file else None,
         characters=list(characters),

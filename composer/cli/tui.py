@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from composer.cli.options import library_option
+from composer.cli.options import cli_settings, library_option
 from composer.library import find_library
 from composer.shot import load_shot_file
 
@@ -25,9 +25,10 @@ def tui(shot_file: Path | None, out: Path, campaign: Path, library_dir: Path | N
     Keys: ctrl+o export, ctrl+y copy, ctrl+g generate, ctrl+s save shot, ctrl+p command palette,
     q or ctrl+q quit. Library files are watched: edits show in the preview as you save them.
     """
-    root = find_library(library_dir)
+    settings = cli_settings().with_flags(library=library_dir)
+    root = find_library(settings.library, origin=settings.library_origin)
     from composer.tui.app import ComposerApp  # Textual loads here, never for the other commands
     from composer.tui.draft import Draft
 
     draft = Draft.from_spec(load_shot_file(shot_file)) if shot_file else None
-    ComposerApp(root, draft=draft, out_dir=out, campaign=campaign, freeze_gc=True).run()
+    ComposerApp(root, draft=draft, out_dir=out, campaign=campaign, settings=settings, freeze_gc=True).run()

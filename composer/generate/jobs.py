@@ -6,9 +6,7 @@ Every job is checked against the provider's rules here, before anything is writt
 from __future__ import annotations
 
 import json
-import os
-from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +19,7 @@ from composer.errors import LibraryError
 from composer.frames import check_frame, verify_frame
 from composer.generate.lifecycle import Inspector
 from composer.library import Library
+from composer.settings import Settings
 
 
 @dataclass(frozen=True)
@@ -40,7 +39,8 @@ class GenerateSettings:
     """Start anew even over an earlier generation, or one that may already be paid for."""
     poll: PollSchedule = field(default_factory=PollSchedule)
     retry: RetryPolicy = field(default_factory=RetryPolicy)
-    env: Mapping[str, str] = field(default_factory=lambda: os.environ)
+    config: Settings = field(default_factory=Settings)
+    """Keys, base URLs, proxies and deadlines (``composer.settings``; the front end builds it once)."""
     inspect: Inspector | None = None
     """Run on every download before the shot is recorded (pixel QC): see ``lifecycle.Inspector``."""
     submit_grace: float = 30.0
@@ -48,6 +48,13 @@ class GenerateSettings:
     deadline: float | None = None
     """Seconds the whole job may take, submit to download (``--deadline``; polling also stops at
     ``poll.deadline``)."""
+
+    @classmethod
+    def of(cls, config: Settings, **given: Any) -> GenerateSettings:
+        """Generation over ``config``: its poll schedule (its deadline ``deadline`` when given) and
+        retry policy, with the ``given`` fields on top (the CLI's flags; the TUI gives the folder)."""
+        poll = config.poll if given.get("deadline") is None else replace(config.poll, deadline=given["deadline"])
+        return cls(**{"poll": poll, "retry": config.retry, "config": config, **given})
 
 
 def make_job(prompt: str, frames: list[Path], *, target: str, library: Library, settings: GenerateSettings) -> Job:

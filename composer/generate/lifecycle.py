@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -49,6 +50,8 @@ from composer.backends.types import (
     no_progress,
 )
 from composer.errors import ComposerError
+
+log = logging.getLogger(__name__)
 
 Phase = Literal["new", "submitting", "accepted", "uncertain", "done", "failed"]
 """Where a stored job stands, in both stores' words: ``new`` (nothing accepted: pending,
@@ -252,17 +255,21 @@ class _Tracked:
         return self.store.brief
 
     def submitting(self) -> None:
+        log.info("%s: submitting (recorded in %s)", self.brief, self.where)
         self.store.submitting()
 
     def submitted(self, submission: Submission) -> None:
         self.task_id = submission.task_id
+        log.info("%s: accepted as task %s", self.brief, submission.task_id)
         self.store.submitted(submission)
 
     def succeeded(self, result: GenerationResult, inspection: Inspection | None) -> None:
+        log.info("%s: done, %d file(s)", self.brief, len(result.files))
         self.store.succeeded(result, inspection)
 
     def stopped(self, stop: Stop) -> None:
         self.last = stop
+        log.info("%s: stopped %s: %s", self.brief, stop.status, stop.message)
         self.store.stopped(stop)
 
     def next_action(self, status: StopStatus, task_id: str | None) -> str:

@@ -166,10 +166,10 @@ async def resume_record(
 def _run(name: str, settings: GenerateSettings, library_root: Path | None,
          work: Callable[[Backend], Awaitable[T]]) -> T:
     """Build the backend on a fresh event loop, run ``work`` with it, close it."""
-    api_key(name, settings.env)  # a missing key is reported before anything is written
+    api_key(name, settings.config)  # a missing key is reported before anything is written
 
     async def main() -> T:
-        backend = make_backend(name, env=settings.env, poll=settings.poll, retry=settings.retry,
+        backend = make_backend(name, settings.config, poll=settings.poll, retry=settings.retry,
                                library_root=library_root)
         async with backend:
             return await work(backend)
@@ -184,7 +184,7 @@ def generate_brief(brief: Brief, library: Library, settings: GenerateSettings, *
     out_dir = settings.out_dir or DEFAULT_OUT_DIR
     stem = settings.stem or brief.slug
     record = record_path(out_dir, stem)
-    api_key(job.backend, settings.env)  # a missing key is reported before anything is written
+    api_key(job.backend, settings.config)  # a missing key is reported before anything is written
     with locked(record):
         check_existing(out_dir, stem, force=settings.force)
         written = export_prompt_files(brief, out_dir)
@@ -208,7 +208,7 @@ def generate_brief_file(path: Path, library: Library, settings: GenerateSettings
     if is_record:
         raise OptionError(f"{path} is a generation record: add --resume to continue it, or pass the brief (.json)")
     job, warnings = job_from_brief_file(path, library, settings)
-    api_key(job.backend, settings.env)
+    api_key(job.backend, settings.config)
     with locked(record):
         check_existing(out_dir, stem, force=settings.force)
         result = _run(job.backend, settings, library.root,
@@ -222,7 +222,7 @@ def _resume(record: Path, library: Library, settings: GenerateSettings, progress
     loaded = load_record(record)
     if _complete(loaded, record.parent):
         return Outcome(result=loaded.result(record.parent), record=record, already_complete=True)
-    api_key(loaded.backend, settings.env)
+    api_key(loaded.backend, settings.config)
     with locked(record):
         result = _run(loaded.backend, settings, library.root,
                       lambda b: resume_record(b, record, force=settings.force, progress=progress,

@@ -14,6 +14,7 @@ from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.screen import Screen
 
+from composer.settings import Settings, use_settings
 from composer.tui.draft import Draft
 from composer.tui.screens.main_screen import MainScreen
 from composer.tui.session import Session
@@ -42,10 +43,14 @@ class ComposerApp(App[None]):
         out_dir: Path = DEFAULT_OUT,
         campaign: Path = DEFAULT_CAMPAIGN,
         poll_interval: float = POLL_SECONDS,
+        settings: Settings | None = None,
         freeze_gc: bool = False,
     ) -> None:
         super().__init__()
-        self.session = Session(library_root, draft)
+        if settings is None:  # started on its own, not by `compose tui`: the TUI reads the environment once
+            settings = Settings.from_env()
+            use_settings(settings)
+        self.session = Session(library_root, draft, settings)
         self._out_dir = out_dir
         self._campaign = campaign
         self._poll_interval = poll_interval

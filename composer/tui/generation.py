@@ -21,6 +21,7 @@ from typing import Any
 from composer.compose import Brief
 from composer.errors import ComposerError
 from composer.library import Library
+from composer.settings import Settings
 
 GENERATE_MODULE = "composer.generate"
 
@@ -74,13 +75,14 @@ def ensure_unblocked(brief: Brief) -> None:
 
 
 def run_generation(
-    brief: Brief, library: Library, out_dir: Path, progress: ProgressFn, cancelled: CancelledFn
+    brief: Brief, library: Library, out_dir: Path, progress: ProgressFn, cancelled: CancelledFn, config: Settings
 ) -> list[Path]:
-    """Generate ``brief`` into ``out_dir`` as the CLI would; return every file written."""
-    from composer.cli.generate import GenerationFlags  # the CLI's own defaults (and env overrides)
-
+    """Generate ``brief`` into ``out_dir`` as the CLI would (``config``: the settings the TUI was
+    started with); return every file written."""
     generate = load_generate()
-    settings = GenerationFlags.none().settings(out_dir=out_dir, stem=None)
+    from composer.generate.jobs import GenerateSettings  # importable: load_generate found the package
+
+    settings = GenerateSettings.of(config, out_dir=out_dir)
 
     def on_event(event: Any) -> None:
         if cancelled() and str(event.stage) in SAFE_TO_STOP:

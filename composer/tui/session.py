@@ -14,6 +14,7 @@ from composer.compose import Brief, Composer
 from composer.errors import ComposerError
 from composer.export import export_prompt_files
 from composer.library import CONFIG_FILE, Library
+from composer.settings import Settings
 from composer.tui.campaign_file import append_shot
 from composer.tui.draft import MULTI_KINDS, SINGLE_KINDS, Draft
 from composer.tui.problems import Problem, brief_problems, from_error
@@ -46,8 +47,10 @@ class Outcome:
 class Session:
     """One library and one draft; recomposes on every change."""
 
-    def __init__(self, root: Path, draft: Draft | None = None) -> None:
+    def __init__(self, root: Path, draft: Draft | None = None, settings: Settings | None = None) -> None:
         self.root = root
+        self.settings = settings or Settings()
+        """What the app was started with (``composer.settings``): generation reads its keys and schedules."""
         self.draft = draft or Draft()
         self.library = Library(root)
         self.composer = Composer(self.library)

@@ -51,7 +51,7 @@ def test_save_bytes_is_atomic_and_capped(tmp_path: Path) -> None:
 def fetch(fake: FakeKie, url: str, out: Path, **kwargs: object) -> Saved:
     async def go() -> Saved:
         async with aiohttp.ClientSession() as session:
-            hosts = HostPolicy.of([], fake.env()["COMPOSER_ALLOW_HOSTS"])  # the fake CDN is on 127.0.0.1
+            hosts = HostPolicy.of([], fake.settings().allow_hosts)  # the fake CDN is on 127.0.0.1
             return await download(session, url, out, "result", kind="image", retry=FAST_RETRY, hosts=hosts,
                                   **kwargs)  # type: ignore[arg-type]
     return run(go())

@@ -273,7 +273,7 @@ def test_ctrl_c_while_polling_keeps_the_task(fake_kie: FakeKie, tmp_path: Path) 
     fake_kie.polls_to_finish = 1000
 
     async def interrupted() -> None:
-        async with make_backend("kie", env=fake_kie.env(), poll=FAST_POLL, retry=FAST_RETRY) as kie:
+        async with make_backend("kie", fake_kie.settings(), poll=FAST_POLL, retry=FAST_RETRY) as kie:
             me = asyncio.current_task()
             assert me is not None
 
@@ -294,7 +294,7 @@ def test_ctrl_c_while_polling_keeps_the_task(fake_kie: FakeKie, tmp_path: Path) 
     fake_kie.polls_to_finish = 1
 
     async def resumed() -> Any:
-        async with make_backend("kie", env=fake_kie.env(), poll=FAST_POLL, retry=FAST_RETRY) as kie:
+        async with make_backend("kie", fake_kie.settings(), poll=FAST_POLL, retry=FAST_RETRY) as kie:
             return await resume_record(kie, tmp_path / "shot.generation.json")
 
     result = run(resumed())
@@ -304,7 +304,7 @@ def test_ctrl_c_while_polling_keeps_the_task(fake_kie: FakeKie, tmp_path: Path) 
 def cancel_during_create(fake_kie: FakeKie, out: Path, policy: Lifecycle) -> None:
     """Run one job and cancel it (what Ctrl-C does) while its create request is in flight."""
     async def interrupted() -> None:
-        async with make_backend("kie", env=fake_kie.env(), poll=FAST_POLL, retry=FAST_RETRY) as kie:
+        async with make_backend("kie", fake_kie.settings(), poll=FAST_POLL, retry=FAST_RETRY) as kie:
             job = asyncio.ensure_future(run_job(kie, Job("p"), out, "shot", policy=policy))
             while fake_kie.calls["createTask"] == 0:
                 await asyncio.sleep(0.005)
@@ -325,7 +325,7 @@ def test_ctrl_c_during_create_keeps_the_task_once_it_answers(fake_kie: FakeKie, 
         check_existing(tmp_path, "shot", force=False)
 
     async def resumed() -> Any:
-        async with make_backend("kie", env=fake_kie.env(), poll=FAST_POLL, retry=FAST_RETRY) as kie:
+        async with make_backend("kie", fake_kie.settings(), poll=FAST_POLL, retry=FAST_RETRY) as kie:
             return await resume_record(kie, tmp_path / "shot.generation.json")
 
     assert run(resumed()).files == [tmp_path / "shot.png"] and fake_kie.calls["createTask"] == 1
@@ -341,7 +341,7 @@ def test_ctrl_c_during_create_is_uncertain(fake_kie: FakeKie, tmp_path: Path) ->
         check_existing(tmp_path, "shot", force=False)
 
     async def resend(force: bool) -> Any:
-        async with make_backend("kie", env=fake_kie.env(), poll=FAST_POLL, retry=FAST_RETRY) as kie:
+        async with make_backend("kie", fake_kie.settings(), poll=FAST_POLL, retry=FAST_RETRY) as kie:
             return await resume_record(kie, tmp_path / "shot.generation.json", force=force)
 
     with pytest.raises(ExistingGenerationError, match="--force"):

@@ -37,10 +37,11 @@ from composer.backends import (
     make_backend,
 )
 from composer.backends.kie import env_proxy, result_urls
+from composer.settings import Settings
 
 
 def backend(fake: FakeKie, *, poll: PollSchedule = FAST_POLL, **options: Any) -> Backend:
-    return make_backend("kie", env=fake.env(), poll=poll, retry=FAST_RETRY, **options)
+    return make_backend("kie", fake.settings(), poll=poll, retry=FAST_RETRY, **options)
 
 
 def generate(fake: FakeKie, job: Job, out: Path, *, events: list[ProgressEvent] | None = None,
@@ -164,11 +165,11 @@ def test_a_create_whose_reply_is_lost_is_not_resent(fake_kie: FakeKie, tmp_path:
 
 def test_an_unreachable_host_is_a_retryable_network_error() -> None:
     fake = FakeKie().start()
-    env = fake.env()
+    settings = fake.settings()
     fake.stop()  # nothing listens on these ports any more
 
     async def go() -> None:
-        async with make_backend("kie", env=env, poll=FAST_POLL, retry=FAST_RETRY) as kie:
+        async with make_backend("kie", settings, poll=FAST_POLL, retry=FAST_RETRY) as kie:
             await kie.submit(Job("p"))
 
     with pytest.raises(NetworkError, match=r"createTask: cannot connect to 127\.0\.0\.1") as caught:
@@ -307,15 +308,16 @@ def test_first_poll_waits_as_long_as_the_quickest_task_took(tmp_path: Path) -> N
     assert third.polls == 1 and third_took < 0.25  # polled at once, not 0.3 s after being restored
 
 
-def test_proxies_come_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
-    for name in ("HTTPS_PROXY", "HTTP_PROXY", "ALL_PROXY", "NO_PROXY", "https_proxy", "http_proxy", "all_proxy",
-                 "no_proxy"):
-        monkeypatch.delenv(name, raising=False)
-    assert env_proxy("https://api.kie.ai/api/v1/jobs/createTask") is None
-    monkeypatch.setenv("HTTPS_PROXY", "http://proxy.example:3128")
-    monkeypatch.setenv("NO_PROXY", "127.0.0.1,localhost")
-    assert env_proxy("https://api.kie.ai/api/v1/jobs/createTask") == "http://proxy.example:3128"
-    assert env_proxy("http://127.0.0.1:8080/results/t/0.png") is None
-    assert env_proxy("http://cdn.example/results/t/0.png") is None  # no HTTP_PROXY for plain http
-    monkeypatch.setenv("ALL_PROXY", "http://all.example:1080")
-    assert env_proxy("http://cdn.example/results/t/0.png") == "http://all.example:1080"
+def test_proxies_come_from_the_environment() -> None:
+    def proxy(url: str, **env: str) -> str | None:
+        return env_proxy(url, Settings.from_env(env).proxies)
+
+    assert proxy("https://api.kie.ai/api/v1/jobs/createTask") is None
+    env = {"HTTPS_PROXY": "http://proxy.example:3128", "NO_PROXY": "127.0.0.1,localhost"}
+    assert proxy("https://api.kie.ai/api/v1/jobs/createTask", **env) == "http://proxy.example:3128"
+    assert proxy("http://127.0.0.1:8080/results/t/0.png", **env) is None
+    assert proxy("http://cdn.example/results/t/0.png", **env) is None  # no HTTP_PROXY for plain http
+    env["ALL_PROXY"] = "http://all.example:1080"
+    assert proxy("http://cdn.example/results/t/0.png", **env) == "http://all.example:1080"
+    assert proxy("https://api.kie.ai/x", https_proxy="http://lower.example:1", HTTPS_PROXY="http://upper.example:1") \
+        == "http://lower.example:1"  # the lower-case spelling wins, as in urllib and curl

@@ -32,7 +32,7 @@ from composer.capabilities import OPENAI_MODELS
 
 def generate(fake: FakeOpenAI, job: Job, out: Path) -> GenerationResult:
     async def go() -> GenerationResult:
-        async with make_backend("openai", env=fake.env(), retry=FAST_RETRY) as backend:
+        async with make_backend("openai", fake.settings(), retry=FAST_RETRY) as backend:
             return await backend.collect(await backend.submit(job), out, "shot")
     return run(go())
 
@@ -144,7 +144,7 @@ def test_video_is_refused_before_any_request(fake_openai: FakeOpenAI, tmp_path: 
 
 def test_an_openai_generation_cannot_be_collected_twice(fake_openai: FakeOpenAI, tmp_path: Path) -> None:
     async def go() -> None:
-        async with make_backend("openai", env=fake_openai.env(), retry=FAST_RETRY) as backend:
+        async with make_backend("openai", fake_openai.settings(), retry=FAST_RETRY) as backend:
             submission = await backend.submit(Job("p", backend="openai"))
             await backend.collect(submission, tmp_path, "a")
             await backend.collect(submission, tmp_path, "b")

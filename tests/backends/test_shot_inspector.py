@@ -13,7 +13,7 @@ from composer.generate import Inspection, Lifecycle, load_record, run_job
 
 def generate(fake_kie: FakeKie, out: Path, policy: Lifecycle) -> GenerationResult:
     async def go() -> GenerationResult:
-        async with make_backend("kie", env=fake_kie.env(), poll=FAST_POLL, retry=FAST_RETRY) as kie:
+        async with make_backend("kie", fake_kie.settings(), poll=FAST_POLL, retry=FAST_RETRY) as kie:
             return await run_job(kie, Job("p"), out, "shot", policy=policy)
 
     return run(go())

@@ -56,7 +56,7 @@ def planner_for(library_root: Path) -> Planner:
 
 def factory(fake: FakeKie, **options: Any) -> Callable[[str], Backend]:
     def make(name: str) -> Backend:
-        return make_backend(name, env=fake.env(), poll=FAST_POLL, retry=FAST_RETRY, **options)
+        return make_backend(name, fake.settings(), poll=FAST_POLL, retry=FAST_RETRY, **options)
     return make
 
 

@@ -128,7 +128,7 @@ def test_a_moderation_refusal_in_a_campaign_is_final_and_names_the_brief(mini_li
         fake.script("edits", *[OpenAIReply(400, code="moderation_blocked", type="image_generation_user_error",
                                            message="Rejected by the safety system.")] * 3)
         stats = run_campaign(expansion_of(campaign, mini_library), planner_for(mini_library), out,
-                             lambda name: make_backend(name, env=fake.env(), poll=FAST_POLL, retry=FAST_RETRY),
+                             lambda name: make_backend(name, fake.settings(), poll=FAST_POLL, retry=FAST_RETRY),
                              RunSettings(retry_delay=0.01))
         assert fake.calls["edits"] == 1  # final: neither the backend nor the runner sends it again
     ((shot_id, error),) = stats.errors.items()

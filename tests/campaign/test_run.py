@@ -94,7 +94,7 @@ def test_a_budget_below_one_image_sends_nothing(small_campaign: Path, mini_libra
 def run_with_hanging_tasks(campaign: Path, library: Path, out: Path, fake_kie: FakeKie, hanging: int) -> RunStats:
     """A run whose first ``hanging`` tasks never finish before its poll deadline: they stay submitted."""
     fake_kie.outcome("hang", times=hanging)
-    short = make_backend("kie", env=fake_kie.env(), poll=FAST_POLL.__class__(initial=0.005, deadline=0.2,
+    short = make_backend("kie", fake_kie.settings(), poll=FAST_POLL.__class__(initial=0.005, deadline=0.2,
                                                                              max_rate=None), retry=FAST_RETRY)
     return run_campaign(expansion_of(campaign, library), planner_for(library), out, lambda name: short,
                         RunSettings(concurrency=4, attempts=1, retry_delay=0.01))
@@ -311,7 +311,7 @@ def test_a_campaign_on_the_openai_backend(mini_library: Path, tmp_path: Path) ->
     out = tmp_path / "out"
     with FakeOpenAI() as fake:
         stats = run_campaign(expansion_of(campaign, mini_library), planner_for(mini_library), out,
-                             lambda name: make_backend(name, env=fake.env(), retry=FAST_RETRY), FAST)
+                             lambda name: make_backend(name, fake.settings(), retry=FAST_RETRY), FAST)
         assert (stats.done, stats.failed) == (12, 0), stats.errors
         assert fake.calls["edits"] == 8 and fake.calls["generations"] == 4  # Ada's frame: image edits
         assert fake.rejections == []

@@ -39,6 +39,8 @@ from urllib.parse import parse_qs, urlsplit
 
 from PIL import Image
 
+from composer.settings import Settings
+
 API_KEY = "kie-test-key-0123456789abcdef"
 PROMPT_LIMIT = 20_000
 RATIOS = ("auto", "1:1", "3:2", "2:3", "4:3", "3:4", "5:4", "4:5", "16:9", "9:16",
@@ -205,6 +207,10 @@ class FakeKie:
         cdn = self.cdn_url.split("//", 1)[-1]
         return {"KIE_API_KEY": self.api_key, "KIE_BASE_URL": self.api_url, "KIE_UPLOAD_BASE_URL": self.upload_url,
                 "COMPOSER_ALLOW_HOSTS": cdn, **extra}
+
+    def settings(self, **extra: str) -> Settings:
+        """The settings ``env()`` makes (what a test passes instead of patching the environment)."""
+        return Settings.from_env(self.env(**extra))
 
     # -- knobs ----------------------------------------------------------------------------------
     def script(self, endpoint: str, *replies: Reply) -> None:

@@ -36,6 +36,7 @@ from typing import Any
 import jsonschema
 from PIL import Image
 
+from composer.settings import Settings
 from fakes.kie import Server
 
 API_KEY = "sk-test-openai-0123456789abcdef"
@@ -112,6 +113,10 @@ class FakeOpenAI:
 
     def env(self, **extra: str) -> dict[str, str]:
         return {"OPENAI_API_KEY": self.api_key, "OPENAI_BASE_URL": self.base_url, **extra}
+
+    def settings(self, **extra: str) -> Settings:
+        """The settings ``env()`` makes (what a test passes instead of patching the environment)."""
+        return Settings.from_env(self.env(**extra))
 
     def script(self, endpoint: str, *replies: Reply) -> None:
         with self.lock:

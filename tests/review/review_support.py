@@ -80,7 +80,7 @@ def run_campaign_file(campaign: Path, library: Path, out: Path, fake: FakeKie) -
     planner = Planner(Composer(Library(library)))
 
     def backend(name: str) -> Backend:
-        return make_backend(name, env=fake.env(), poll=FAST_POLL, retry=FAST_RETRY)
+        return make_backend(name, fake.settings(), poll=FAST_POLL, retry=FAST_RETRY)
 
     stats = run_campaign(expansion, planner, out, backend, RunSettings(concurrency=2, retry_delay=0.01))
     assert stats.failed == 0 and stats.not_started == 0

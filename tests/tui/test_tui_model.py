@@ -13,6 +13,7 @@ import yaml
 from tui_helpers import bump, write_png
 
 from composer.errors import LibraryError, ShotError
+from composer.settings import Settings
 from composer.shot import ShotSpec
 from composer.tui import generation
 from composer.tui.campaign_file import append_shot
@@ -234,7 +235,7 @@ def test_cancel_stops_the_client_only_at_safe_points(
     library = Session(mini_library).library
 
     with pytest.raises(generation.GenerationCancelled):  # cancelled before anything was sent
-        generation.run_generation(brief, library, tmp_path, lambda m, f: None, lambda: True)
+        generation.run_generation(brief, library, tmp_path, lambda m, f: None, lambda: True, Settings())
     assert client.reached == []
 
     client.reached.clear()
@@ -243,6 +244,6 @@ def test_cancel_stops_the_client_only_at_safe_points(
     def progress(message: str, fraction: float | None) -> None:
         cancel_at["now"] = cancel_at["now"] or message == "at download"
 
-    written = generation.run_generation(brief, library, tmp_path, progress, lambda: cancel_at["now"])
+    written = generation.run_generation(brief, library, tmp_path, progress, lambda: cancel_at["now"], Settings())
     assert written == [tmp_path / "shot.png"]  # results existed: finished rather than thrown away
     assert client.reached == ["submit", "submitted", "poll", "download", "done"]

@@ -255,7 +255,8 @@ class MainScreen(Screen[None]):
             if not worker.is_cancelled:
                 self.app.call_from_thread(status.progress, message, fraction)
 
-        return run_generation(brief, self.session.library, out_dir, progress, lambda: worker.is_cancelled)
+        return run_generation(brief, self.session.library, out_dir, progress, lambda: worker.is_cancelled,
+                              self.session.settings)
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         worker = event.worker
