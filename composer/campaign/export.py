@@ -82,7 +82,7 @@ def write_plan_files(expansion: Expansion, planner: Planner, folder: Path) -> Pl
         handoff = Handoff(row.shot.options.model_dump(exclude_none=True), copied)
         write_files(prompt_files(brief, briefs_dir, handoff))
         rows.append(row)
-    plan = Plan(expansion, rows)
+    plan = Plan(expansion, rows, planner.waiting(expansion))
     write_listing(plan, folder, {frame: copy.removeprefix("../") for frame, copy in copied.items()})
     return plan
 
