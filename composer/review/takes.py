@@ -25,8 +25,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import yaml
+
 from composer.campaign.expand import CONTENDER_SEPARATOR
 from composer.campaign.ledger import LEDGER_FILE, Entry, Ledger
+from composer.errors import ComposerError
+from composer.library import DEFAULT_RUBRIC, Library
+from composer.models import Rubric
 from composer.review.records import Take
 
 RECORD_SUFFIX = ".generation.json"
@@ -80,6 +85,23 @@ def folder_kind(folder: Path) -> str | None:
     if folder.is_dir() and any(folder.glob(f"*{RECORD_SUFFIX}")):
         return "shots"
     return "campaign" if has_ledger else None
+
+
+def campaign_rubric(folder: Path, library: Library | None = None) -> Rubric:
+    """The rubric the folder's campaign names (``rubric:``), else the default, from its library."""
+    rubric_id = DEFAULT_RUBRIC
+    root: Path | None = None
+    try:
+        with Ledger(folder, create=False) as ledger:
+            campaign, root_text = ledger.meta("campaign"), ledger.meta("library")
+        root = Path(root_text) if root_text else None
+        data = yaml.safe_load(Path(campaign).read_text(encoding="utf-8")) if campaign else None
+        if isinstance(data, dict) and isinstance(data.get("rubric"), str):
+            rubric_id = data["rubric"]
+    except (ComposerError, OSError, yaml.YAMLError):
+        pass  # a folder of shot results, or a campaign file since moved: the default rubric
+    lib = library or (Library(root) if root is not None and root.is_dir() else Library.find())
+    return lib.rubric(rubric_id).model
 
 
 def found_in(folder: Path) -> Iterator[Found]:
