@@ -251,7 +251,8 @@ class CampaignRunner:
             self.ledger.failed(row.id, str(exc))
             self._settle(row.id, row.cost, Ending(None, Stop("unsent", str(exc))))
             return
-        store = LedgerStore(self.ledger, row.id, row.cost, sent_hash=row.brief_hash, backend=job.backend)
+        store = LedgerStore(self.ledger, row.id, row.cost, sent_hash=row.brief_hash, backend=job.backend,
+                            frames=row.frame_versions())
         await self._drive(row.id, row.cost, drive(self._backend(job.backend), store, self.folder / IMAGES_DIR,
                                                   row.id, job=job, policy=self._lifecycle))
 
