@@ -42,7 +42,8 @@ def test_the_image_template_uses_what_a_still_sets_and_leaves_out_motion() -> No
 
 
 def test_the_cli_summary_json_and_export_name_what_was_left_out(tmp_path: Path) -> None:
-    args = ["shot", "--library", str(REPO), "-c", "bear", "--scene", "woodland-clearing", "--target", "sora-2", "--set", "counts=3 cups",
+    args = ["shot", "--library", str(REPO), "-c", "bear", "--scene", "woodland-clearing", "--target", "sora-2",
+            "--set", "counts=3 cups",
             "--set", "order=Barnaby Bear;Fennel Fox", "--set", "composition=teapot centre", "--set", "notes=calm"]
     result = CliRunner().invoke(main, [*args, "--format", "json"])
     assert json.loads(result.stdout)["dropped"] == LEFT_OUT

@@ -24,6 +24,7 @@ from composer.backends.types import GenerationOptions as JobOptions
 from composer.campaign.chain import links
 from composer.campaign.errors import BudgetError, CampaignError
 from composer.campaign.expand import Expansion, Shot
+from composer.campaign.versions import FrameVersion
 from composer.compose import Brief, Composer
 from composer.errors import ComposerError
 from composer.lint import blocking
@@ -56,6 +57,8 @@ class PlanRow:
     blocked: tuple[str, ...] = ()
     """Lint errors: a blocked shot is reported and never generated."""
     dropped: tuple[str, ...] = ()
+    frame_digests: tuple[str, ...] = ()
+    """The SHA-256 of each of ``reference_frames``: the frame versions the ledger records when sent."""
 
     @property
     def id(self) -> str:
@@ -64,6 +67,9 @@ class PlanRow:
     @property
     def credits(self) -> float | None:
         return self.cost.credits
+
+    def frame_versions(self) -> tuple[FrameVersion, ...]:
+        return tuple(FrameVersion(p, d) for p, d in zip(self.reference_frames, self.frame_digests, strict=True))
 
     def as_dict(self) -> dict[str, Any]:
         s = self.shot
@@ -235,6 +241,7 @@ class Planner:
             prompt_sha256=hashlib.sha256(brief.prompt.encode()).hexdigest(),
             blocked=lint_errors(brief),
             dropped=tuple(brief.dropped),
+            frame_digests=tuple(s["sha256"] for s in brief.sources if s["kind"] == "reference_frame"),
         )
         return row, brief, job
 

@@ -37,7 +37,7 @@ from composer.backends.types import Backend, Cost, Job, Submission
 from composer.campaign.chain import Approvals, after_run, chain_in_folder
 from composer.campaign.errors import BudgetError, CampaignError
 from composer.campaign.expand import Expansion, legacy_shot_id
-from composer.campaign.export import BRIEFS_DIR, IMAGES_DIR, write_plan_files
+from composer.campaign.export import BRIEFS_DIR, IMAGES_DIR, SUPERSEDED_DIR, superseded_name, write_plan_files
 from composer.campaign.ledger import Entry, FolderLock, Ledger
 from composer.campaign.plan import Plan, Planner, PlanRow, check_one_image, check_priced
 from composer.campaign.select import RunSettings, Work, select_shots
@@ -45,8 +45,6 @@ from composer.campaign.status import interrupted
 from composer.campaign.store import LedgerStore
 from composer.generate.lifecycle import Ending, Lifecycle, Stop, StoreError, drive
 from composer.generate.lock import remove_leftovers
-
-SUPERSEDED_DIR = "superseded"
 
 FATAL = (AuthError, InsufficientCreditsError, MissingKeyError, QuotaExceededError, FeatureDisabledError)
 """Errors every further request would hit too: the run stops starting tasks."""
@@ -265,7 +263,8 @@ class CampaignRunner:
             self.ledger.failed(row.id, str(exc))
             self._settle(row.id, row.cost, Ending(None, Stop("unsent", str(exc))))
             return
-        store = LedgerStore(self.ledger, row.id, row.cost, sent_hash=row.brief_hash, backend=job.backend)
+        store = LedgerStore(self.ledger, row.id, row.cost, sent_hash=row.brief_hash, backend=job.backend,
+                            frames=row.frame_versions())
         await self._drive(row.id, row.cost, drive(self._backend(job.backend), store, self.folder / IMAGES_DIR,
                                                   row.id, job=job, policy=self._lifecycle))
 
@@ -331,7 +330,10 @@ class CampaignRunner:
             path = self.folder / record["path"]
             if path.is_file():
                 target.mkdir(parents=True, exist_ok=True)
-                path.replace(target / f"{path.stem}--{(entry.sent_hash or 'old')[:8]}{path.suffix}")
+                n = 0
+                while (target / superseded_name(path, entry.sent_hash, n)).exists():
+                    n += 1
+                path.replace(target / superseded_name(path, entry.sent_hash, n))
         self.ledger.reset(entry.id)
 
     def _backend(self, name: str) -> Backend:

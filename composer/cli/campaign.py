@@ -208,10 +208,13 @@ def export(file: Path, out: Path, library_dir: Path | None, max_shots: int | Non
 @click.option("--regenerate-stale", is_flag=True, help="Generate again done shots whose brief has changed.")
 @click.option("--retry-uncertain", is_flag=True,
               help="Send again shots whose create request may have been accepted (might pay twice).")
+@click.option("--regenerate", is_flag=True,
+              help="Generate again, as a new take, the shots the review asked for (regenerate verdicts, "
+                   "reconcile re-runs), with the reviewers' delta edits.")
 @expansion_options
 def run(file: Path, out: Path, concurrency: int, budget_credits: float | None, allow_unpriced: bool,
-        regenerate_stale: bool, retry_uncertain: bool, library_dir: Path | None, max_shots: int | None,
-        confirm: bool) -> None:
+        regenerate_stale: bool, retry_uncertain: bool, regenerate: bool, library_dir: Path | None,
+        max_shots: int | None, confirm: bool) -> None:
     """Generate every shot, resuming from the folder's ledger: nothing lost, nothing paid twice.
 
     Keys and base URLs come from KIE_API_KEY / OPENAI_API_KEY (and KIE_BASE_URL...); polling and
@@ -221,15 +224,21 @@ def run(file: Path, out: Path, concurrency: int, budget_credits: float | None, a
     """
     from composer.backends import PollSchedule, RetryPolicy, make_backend
     from composer.campaign.run import RunSettings, incomplete, run_campaign
+    from composer.review.regenerate import lineage, reviewed
 
     library, expansion = _open(file, library_dir, max_shots, confirm)
+    review = reviewed(expansion, out, regenerate=regenerate, library=library)
+    if regenerate:
+        click.echo(f"regenerate: {len(review.sources)} shot(s) the review asked for again", err=True)
+        if review.dropped:
+            click.echo(f"Warning: the campaign no longer has {', '.join(review.dropped)}: not regenerated", err=True)
     poll = PollSchedule.from_spec(os.environ.get("COMPOSER_POLL"))
     retry = RetryPolicy.from_spec(os.environ.get("COMPOSER_RETRY"))
     from composer.qc.hook import CampaignInspector
 
     settings = RunSettings(concurrency=concurrency, budget_credits=budget_credits, allow_unpriced=allow_unpriced,
                            regenerate_stale=regenerate_stale, retry_uncertain=retry_uncertain,
-                           inspect=CampaignInspector(library, out))
+                           regenerate=review.sources, inspect=CampaignInspector(library, out))
 
     def backends(name: str) -> Any:
         return make_backend(name, poll=poll, retry=retry, library_root=library.root,
@@ -237,11 +246,13 @@ def run(file: Path, out: Path, concurrency: int, budget_credits: float | None, a
 
     display = RunDisplay()
     try:
-        stats = run_campaign(expansion, _planner(library), out, backends, settings,
+        stats = run_campaign(review.expansion, _planner(library), out, backends, settings,
                              on_update=display.update, on_ready=display.start, approvals=_approvals())
     finally:
         display.stop()
     click.echo(run_summary(stats), err=True)
+    for take in lineage(out, review.pending, library):
+        click.echo(f"take {take.take} of {take.shot_id} (regenerates take {take.parent}): {take.reason}", err=True)
     if (error := incomplete(stats, out)) is not None:
         raise error
 
@@ -318,8 +329,10 @@ def status(folder: Path, fmt: str, recheck_file: Path | None, library_dir: Path 
 
     result = read_status(folder)
     if recheck_file is not None:
+        from composer.review.regenerate import reviewed
+
         library, expansion = _open(recheck_file, library_dir, max_shots, confirm)
-        rows = _planner(library).plan(expansion).rows
+        rows = _planner(library).plan(reviewed(expansion, folder, regenerate=False, library=library).expansion).rows
         result = recheck(result, {row.id: row.brief_hash for row in rows})
     click.echo(json.dumps(result.to_json(), indent=2) if fmt == "json" else status_text(result))
 
