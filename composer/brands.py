@@ -16,13 +16,14 @@ lint findings that must point at the right file and line.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from pydantic import ValidationError
 
-from composer.errors import LibraryError
+from composer.errors import LibraryError, UnknownAssetError
 from composer.library import Library, Loaded
 from composer.models import BrandKit, BrandKitFile
 from composer.yamlio import line_of, read_text, validation_errors
@@ -52,26 +53,51 @@ class MergeInfo:
         return str(self.leaf.path), loc
 
 
-def chain_of(library: Library, brand_id: str) -> list[Loaded[BrandKitFile]]:
-    """The brand's files, leaf first, root last; a missing parent or a cycle is a located error."""
-    chain: list[Loaded[BrandKitFile]] = [library.load("brand", brand_id)]
+class BrandChainError(LibraryError):
+    """A brand's ``extends`` names no brand, or leads back to a brand already in the chain."""
+
+    def __init__(self, message: str, *, child: Loaded[BrandKitFile], parent: str, cycle: list[str] | None,
+                 line: int | None) -> None:
+        self.child = child
+        self.parent = parent
+        self.cycle = cycle
+        """For a cycle: the ids around it, from ``parent`` back to ``parent``."""
+        super().__init__(message, path=child.path, line=line, field="extends")
+
+
+BrandLoader = Callable[[str], "Loaded[BrandKitFile] | None"]
+"""A brand's own file by id, or None when no brand has that id."""
+
+
+def chain_of(library: Library, brand_id: str, *, load: BrandLoader | None = None) -> list[Loaded[BrandKitFile]]:
+    """The brand's files, leaf first, root last; a missing parent or a cycle is a ``BrandChainError``.
+
+    ``load`` reads each level (default: the library's files); ``compose validate`` passes its own,
+    over the files it has already parsed, so a broken file is reported once, by the schema check.
+    """
+    def from_library(asset_id: str) -> Loaded[BrandKitFile] | None:
+        return library.load("brand", asset_id) if asset_id in library.ids("brand") else None
+
+    fetch = load or from_library
+    leaf = library.load("brand", brand_id) if load is None else load(brand_id)
+    if leaf is None:
+        raise UnknownAssetError("brand", brand_id, library.ids("brand"))
+    chain: list[Loaded[BrandKitFile]] = [leaf]
     while (parent := chain[-1].model.extends) is not None:
         child = chain[-1]
         line = line_of(read_text(child.path)[0], ["extends"])
-        if parent in [c.id for c in chain]:
-            raise LibraryError(f"brand inheritance cycle: {_cycle(chain, parent)}; remove one `extends`",
-                               path=child.path, line=line, field="extends")
-        if parent not in library.ids("brand"):
+        ids = [c.id for c in chain]
+        if parent in ids:
+            cycle = [*ids[ids.index(parent):], parent]
+            raise BrandChainError(f"brand inheritance cycle: {' -> '.join(cycle)}; remove one `extends`",
+                                  child=child, parent=parent, cycle=cycle, line=line)
+        found = fetch(parent)
+        if found is None:
             known = ", ".join(i for i in library.ids("brand") if i != child.id) or "none"
-            raise LibraryError(f"extends unknown brand '{parent}' (known: {known})",
-                               path=child.path, line=line, field="extends")
-        chain.append(library.load("brand", parent))
+            raise BrandChainError(f"extends unknown brand '{parent}' (known: {known})",
+                                  child=child, parent=parent, cycle=None, line=line)
+        chain.append(found)
     return chain
-
-
-def _cycle(chain: list[Loaded[BrandKitFile]], parent: str) -> str:
-    ids = [c.id for c in chain]
-    return " -> ".join([*ids[ids.index(parent):], parent])
 
 
 _RESOLVED: dict[tuple[Any, ...], Loaded[BrandKit]] = {}

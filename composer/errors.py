@@ -7,7 +7,8 @@ and the field where they are known::
     ComposerError                  base class; one-line message
     ├── LocatedError               an error in a file: carries path, line and field
     │   ├── LibraryError           an asset file is unusable (YAML, schema, encoding, unknown field)
-    │   │   └── UnknownAssetError  an id names no asset of that kind (the message lists those that exist)
+    │   │   ├── UnknownAssetError  an id names no asset of that kind (the message lists those that exist)
+    │   │   └── BrandChainError    a brand's ``extends`` names no brand or loops back (composer.brands)
     │   ├── ReferenceFrameError    a reference frame is missing, not an image, too large or outside the library
     │   ├── ImageError             an image file is not a regular file, too large, a bomb or broken (composer.images)
     │   └── TemplateError          a template does not parse, uses an undefined name, or breaks the sandbox

@@ -2,7 +2,8 @@
 
 Modules: ``takes`` (what a folder holds: shots and their takes), ``blind`` (letters shuffled per
 reviewer), ``inputs`` (checking what a reviewer sends), ``records`` (what the store hands out),
-``store`` (the review tables in the folder's ledger, and the API the web app calls).
+``reruns`` (queued regenerations), ``store`` (the review tables in the folder's ledger, and the API
+the web app calls).
 """
 
 from __future__ import annotations

@@ -93,9 +93,15 @@ class ShotView:
 
 
 @dataclass(frozen=True)
-class Score:
+class OnTake:
+    """What is about one take of one shot (the fields every record below starts with)."""
+
     shot_id: str
     take: int
+
+
+@dataclass(frozen=True)
+class Score(OnTake):
     reviewer: str
     dimension: str
     score: int
@@ -103,11 +109,9 @@ class Score:
 
 
 @dataclass(frozen=True)
-class Review:
+class Review(OnTake):
     """One reviewer's verdict and note on one take (the verdict may be None: a note alone)."""
 
-    shot_id: str
-    take: int
     reviewer: str
     verdict: Verdict | None
     note: str
@@ -117,14 +121,18 @@ class Review:
 
 
 @dataclass(frozen=True)
-class Divergence:
-    """A (shot, take, dimension) whose reviewers differ by more than the rubric's threshold."""
+class OnDimension(OnTake):
+    """Reviewers' scores on one dimension of one take: a divergence, or how one was resolved."""
 
-    shot_id: str
-    take: int
     dimension: str
     scores: dict[str, int]
-    """Reviewer -> score."""
+    """Reviewer -> score (for a resolution: as they stood when it was resolved)."""
+
+
+@dataclass(frozen=True)
+class Divergence(OnDimension):
+    """A (shot, take, dimension) whose reviewers differ by more than the rubric's threshold."""
+
     notes: dict[str, str] = field(default_factory=dict)
     """Reviewer -> their note on the take (those who wrote one)."""
 
@@ -134,24 +142,19 @@ class Divergence:
 
 
 @dataclass(frozen=True)
-class Resolution:
-    shot_id: str
-    take: int
-    dimension: str
+class Resolution(OnDimension):
+    """What the reviewers decided about a divergence, and who wrote it down."""
+
     resolution: str
     resolved_by: str
-    scores: dict[str, int]
-    """The scores as they stood when it was resolved."""
     created_at: float
 
 
 @dataclass(frozen=True)
-class Rerun:
+class Rerun(OnTake):
     """A queued regeneration of one take's source: from a regenerate verdict or a reconcile re-run."""
 
     id: int
-    shot_id: str
-    take: int
     source: str
     """The ledger id (or record) to generate again."""
     requested_by: str
@@ -164,11 +167,9 @@ class Rerun:
 
 
 @dataclass(frozen=True)
-class CheckAnswer:
+class CheckAnswer(OnTake):
     """One reviewer's answer to one instruction check on one take."""
 
-    shot_id: str
-    take: int
     reviewer: str
     check_id: str
     kind: str

@@ -32,6 +32,7 @@ API (what the review web app, the CLI and the campaign runner call)::
     store.resolve(shot_id, take, dimension, resolution, by, rerun=False)
     store.queue_rerun(shot_id, take, by, reason, deltas=None)   # "re-run" from the reconcile page
     store.pending_reruns()                           # -> list[Rerun] not yet answered by a new take
+    store.answered_reruns()                          # -> list[Rerun] answered (their edits stay in the brief)
     store.resolutions()                              # -> list[Resolution]
 
 Filters: ``verdict`` is ``approve|reject|regenerate|none`` (no verdict from anyone); ``reviewer``
@@ -51,13 +52,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Self
 
-import yaml
-
 from composer.campaign.ledger import Ledger
-from composer.errors import ComposerError
-from composer.library import DEFAULT_RUBRIC, Library
+from composer.library import Library
 from composer.models import Rubric
-from composer.review import blind
+from composer.review import blind, reruns
 from composer.review.checks import Check, CheckSource, honoured, parse_answer
 from composer.review.errors import ReviewError, ReviewInputError
 from composer.review.inputs import check_deltas, check_reviewer, check_score, check_text, check_verdict
@@ -75,7 +73,7 @@ from composer.review.records import (
     Take,
 )
 from composer.review.schema import migrate
-from composer.review.takes import add_take, folder_kind, found_in, take_from_row
+from composer.review.takes import add_take, campaign_rubric, folder_kind, found_in, takes_from_rows
 
 
 @dataclass(frozen=True)
@@ -160,9 +158,6 @@ class ReviewStore:
                 add_take(self.db, item)
         return len(new)
 
-    def _take(self, row: sqlite3.Row) -> Take:
-        return take_from_row(self.folder, row)
-
     # -- shots ------------------------------------------------------------------------------------
     def groups(self) -> list[str]:
         return [r[0] for r in self._read("SELECT grp FROM review_shots GROUP BY grp ORDER BY MIN(seq)")]
@@ -202,8 +197,9 @@ class ReviewStore:
         ids = [r["id"] for r in rows]
         takes: dict[str, list[Take]] = {i: [] for i in ids}
         marks = ",".join("?" * len(ids))
-        for row in self._read(f"SELECT * FROM review_takes WHERE shot_id IN ({marks}) ORDER BY take", tuple(ids)):
-            takes[row["shot_id"]].append(self._take(row))
+        found = self._read(f"SELECT * FROM review_takes WHERE shot_id IN ({marks}) ORDER BY take", tuple(ids))
+        for take in takes_from_rows(self.folder, found):
+            takes[take.shot_id].append(take)
         return [ShotCard(r["id"], r["grp"], r["cast_label"], r["scene"], r["variant"], tuple(takes[r["id"]]))
                 for r in rows]
 
@@ -214,7 +210,7 @@ class ReviewStore:
             raise ReviewInputError(f"shot: unknown shot '{shot_id}' in {self.folder}")
         r = meta[0]
         return ShotCard(r["id"], r["grp"], r["cast_label"], r["scene"], r["variant"],
-                        tuple(self._take(row) for row in rows))
+                        tuple(takes_from_rows(self.folder, rows)))
 
     def view(self, shot_id: str, reviewer: str) -> ShotView:
         """The shot as ``reviewer`` sees it: blind (letters, shuffled, models hidden) or open."""
@@ -295,7 +291,7 @@ class ReviewStore:
         if item.has_verdict:
             self.db.execute("INSERT OR REPLACE INTO review_verdicts VALUES (?, ?, ?, ?, ?, ?, ?)",
                             (*key, item.verdict, item.note, json.dumps(item.deltas), now))
-            self._sync_verdict_rerun(item.take, item.reviewer, item.verdict, item.note, item.deltas, now)
+            reruns.sync_verdict(self.db, item.take, item.reviewer, item.verdict, item.note, item.deltas, now)
 
     def _check_answers(self, take: Take, given: Mapping[str, object | None]) -> list[tuple[Check, int | bool | None]]:
         known = {c.id: c for c in self.instructions.checks(take.source)}
@@ -318,18 +314,6 @@ class ReviewStore:
         return [CheckAnswer(r["shot_id"], r["take"], r["reviewer"], r["check_id"], r["kind"], r["label"],
                             r["answer"], honoured(r["kind"], r["answer"])) for r in rows]
 
-    def _sync_verdict_rerun(self, take: Take, reviewer: str, verdict: str | None, note: str,
-                            deltas: dict[str, Any], now: float) -> None:
-        """A regenerate verdict is a queued re-run; changing the verdict withdraws it (until generated)."""
-        self.db.execute("DELETE FROM review_reruns WHERE shot_id = ? AND take = ? AND requested_by = ? AND "
-                        "origin = 'verdict' AND done_take IS NULL", (take.shot_id, take.take, reviewer))
-        if verdict == "regenerate":
-            self.db.execute(
-                "INSERT INTO review_reruns (shot_id, take, source, requested_by, origin, reason, deltas, created_at)"
-                " VALUES (?, ?, ?, ?, 'verdict', ?, ?, ?)",
-                (take.shot_id, take.take, take.source, reviewer, note or f"{reviewer} asked to regenerate",
-                 json.dumps(deltas), now))
-
     def queue_rerun(self, shot_id: str, take: int, by: str, reason: str,
                     deltas: dict[str, Any] | str | None = None) -> None:
         """Queue a take's source for regeneration (the reconcile page's "re-run")."""
@@ -338,10 +322,7 @@ class ReviewStore:
         reason = check_text(reason, "reason") or f"re-run from reconcile by {by}"
         edits = check_deltas(deltas)
         with self._tx():
-            self.db.execute(
-                "INSERT INTO review_reruns (shot_id, take, source, requested_by, origin, reason, deltas, created_at)"
-                " VALUES (?, ?, ?, ?, 'reconcile', ?, ?, ?)",
-                (shot_id, take, found.source, by, reason, json.dumps(edits), time.time()))
+            reruns.queue(self.db, found, by, "reconcile", reason, edits, time.time())
 
     def resolve(self, shot_id: str, take: int, dimension: str, resolution: str, by: str, *,
                 rerun: bool = False) -> None:
@@ -374,8 +355,8 @@ class ReviewStore:
                        r["updated_at"]) for r in rows]
 
     def resolutions(self) -> list[Resolution]:
-        return [Resolution(r["shot_id"], r["take"], r["dimension"], r["resolution"], r["resolved_by"],
-                           json.loads(r["scores"]), r["created_at"])
+        return [Resolution(r["shot_id"], r["take"], r["dimension"], json.loads(r["scores"]), r["resolution"],
+                           r["resolved_by"], r["created_at"])
                 for r in self._read("SELECT * FROM review_resolutions ORDER BY created_at")]
 
     def divergences(self, shot_id: str | None = None) -> list[Divergence]:
@@ -397,23 +378,10 @@ class ReviewStore:
 
     def pending_reruns(self) -> list[Rerun]:
         """Queued re-runs no new take has answered yet, oldest first."""
-        return [Rerun(r["id"], r["shot_id"], r["take"], r["source"], r["requested_by"], r["origin"], r["reason"],
-                      json.loads(r["deltas"]), r["created_at"], r["done_take"])
-                for r in self._read("SELECT * FROM review_reruns WHERE done_take IS NULL ORDER BY id")]
+        with self._lock:
+            return reruns.pending(self.db)
 
-
-def campaign_rubric(folder: Path, library: Library | None = None) -> Rubric:
-    """The rubric the folder's campaign names (``rubric:``), else the default, from its library."""
-    rubric_id = DEFAULT_RUBRIC
-    root: Path | None = None
-    try:
-        with Ledger(folder, create=False) as ledger:
-            campaign, root_text = ledger.meta("campaign"), ledger.meta("library")
-        root = Path(root_text) if root_text else None
-        data = yaml.safe_load(Path(campaign).read_text(encoding="utf-8")) if campaign else None
-        if isinstance(data, dict) and isinstance(data.get("rubric"), str):
-            rubric_id = data["rubric"]
-    except (ComposerError, OSError, yaml.YAMLError):
-        pass  # a folder of shot results, or a campaign file since moved: the default rubric
-    lib = library or (Library(root) if root is not None and root.is_dir() else Library.find())
-    return lib.rubric(rubric_id).model
+    def answered_reruns(self) -> list[Rerun]:
+        """Re-runs a new take has answered (their edits stay in the source's brief), oldest first."""
+        with self._lock:
+            return reruns.answered(self.db)
