@@ -19,7 +19,10 @@ F = TypeVar("F", bound=Callable[..., Any])
 def cli_settings() -> Settings:
     """The settings the ``compose`` group built from its flags and the environment (built here when a
     command runs on its own)."""
-    root = click.get_current_context().find_root()
+    context = click.get_current_context(silent=True)
+    if context is None:  # called outside a command (a script or a test using the CLI's helpers)
+        return Settings.from_env()
+    root = context.find_root()
     if not isinstance(root.obj, Settings):
         root.obj = Settings.from_env()
     return root.obj
