@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from composer.errors import ComposerError
-from composer.lint.findings import Location
+from composer.location import Location
 from composer.models import BrandKit, LintException
 from composer.render import Cut, Fragment
 from composer.yamlio import line_of, read_text

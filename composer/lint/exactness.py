@@ -17,8 +17,9 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from composer.lint.context import Leaf, LintContext, Section
-from composer.lint.findings import Finding, Location, Severity
+from composer.lint.findings import Finding
 from composer.lint.text import CACHE_TEXTS, Analysed, Token, analyse, stem, tokenise
+from composer.location import Location, Severity
 
 RULE = "exactness"
 NUMBERS = {

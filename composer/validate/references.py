@@ -7,7 +7,7 @@ from pydantic import ValidationError
 
 from composer.brands import BrandChainError, chain_of, merge_chain
 from composer.library import ASSET_KINDS, CONFIG_FILE, Loaded
-from composer.lint.findings import Severity
+from composer.location import Severity
 from composer.models import BrandKit, BrandKitFile
 from composer.validate.report import Asset, Report, fix_for
 from composer.yamlio import line_of, read_text, validation_errors

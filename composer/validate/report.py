@@ -10,7 +10,8 @@ from pydantic import BaseModel, ValidationError
 
 from composer.errors import ComposerError, LibraryError, LocatedError
 from composer.library import ASSET_KINDS, Library, bundled_library
-from composer.lint.findings import Finding, Location, Severity
+from composer.lint.findings import Finding
+from composer.location import Location, Severity
 from composer.models import LibraryConfig
 from composer.yamlio import line_of, parse_yaml, read_text, validation_errors
 

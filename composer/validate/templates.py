@@ -11,7 +11,7 @@ from jinja2 import meta, nodes
 
 from composer.errors import ComposerError, LibraryError, TemplateError
 from composer.library import CONFIG_FILE, package_dir
-from composer.lint.findings import Severity
+from composer.location import Severity
 from composer.models import Target
 from composer.render import Renderer
 from composer.validate.report import Report, fix_for
