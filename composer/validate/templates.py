@@ -91,6 +91,6 @@ def _trial_render(report: Report, renderer: Renderer, target: Target, path: Path
         except TemplateError as exc:
             filled = "every field filled in" if full else "every optional field empty"
             report.add(Severity.ERROR, "template", f"trial render with {filled} fails: {exc.reason}",
-                       "use only fields the schema defines (docs and composer/models.py), and guard optional "
+                       "use only fields the schema defines (docs and composer/models/), and guard optional "
                        "ones with {% if %}", exc.path or path, exc.line)
             return
