@@ -118,6 +118,11 @@ class LintContext:
     def template_location(self, fragment_id: str) -> Location:
         return Location(f"template {self.template}", None, f"section {fragment_id}")
 
+    def location_at(self, section: Section, start: int, end: int) -> Location:
+        """Where the text at [start, end) of ``section`` comes from: its asset field, else the template."""
+        leaf = self.leaves_in(section.text, start, end)
+        return leaf.location() if leaf else self.template_location(section.fragment_id)
+
     def leaf(self, kind: str, key: Loc) -> Leaf | None:
         """The field at resolved path ``key`` of the shot's asset of ``kind``."""
         return next((leaf for leaf in self.by_kind.get(kind, ()) if leaf.key == key), None)
