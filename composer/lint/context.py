@@ -21,7 +21,7 @@ from composer.yamlio import line_of, read_text
 
 if TYPE_CHECKING:
     from composer.compose import Brief
-    from composer.library import Loaded
+    from composer.loaded import Loaded
 
 Loc = tuple[str | int, ...]
 
