@@ -93,7 +93,8 @@ class Frame:
     owner: str
     """Display name of the asset it belongs to ("Isla"), empty for an explicit ``--reference``."""
     owner_kind: str
-    """``character``, ``product``, ``style``, ``scene``, ``brand`` or ``shot``."""
+    """``character``, ``product``, ``style``, ``scene``, ``brand``, ``shot`` (an explicit ``--reference``)
+    or ``still`` (a video shot's locked first frame: the still it animates, attached alone)."""
     owner_id: str | None = None
     note: str | None = None
     """What to take from it, replacing the role's default guidance."""

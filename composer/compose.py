@@ -20,6 +20,7 @@ from composer.library import Library
 from composer.lint import Finding, lint_brief
 from composer.loaded import Loaded
 from composer.models import BrandKit, Character, Product, Scene, Style, Target
+from composer.omitted import ReadDeltas, left_out
 from composer.render import Cut, Fragment, Renderer, plain_text, serialize
 from composer.shot import ShotSpec
 from composer.tokens import TokenCount, TokenCounter, shared_counter
@@ -63,7 +64,7 @@ class ShotAssets:
             "products": [p.context for p in self.products],
             "cast_ids": [*spec.characters, *spec.products],
             "names": {**{c.id: c.model.name for c in self.characters}, **{p.id: p.model.name for p in self.products}},
-            "deltas": plain_text(spec.deltas.model_dump()),
+            "deltas": ReadDeltas(plain_text(spec.deltas.model_dump())),
         }
 
 
@@ -81,6 +82,8 @@ class Brief:
     sources: list[dict[str, str]]
     tree: Fragment = field(repr=False)
     cuts: dict[str, Cut] = field(repr=False)
+    left_out: list[str] = field(default_factory=list)
+    """The deltas the shot sets that the target's template never uses (``composer.omitted``)."""
 
     @cached_property
     def findings(self) -> list[Finding]:
@@ -118,8 +121,9 @@ class Brief:
 
     @property
     def dropped(self) -> list[str]:
-        """The guard's cuts, then the reference frames the model's image cap left out."""
-        return [s.describe() for s in self.shortenings] + self.assets.attachments.cuts()
+        """The guard's cuts, the reference frames the model's image cap left out, then the deltas the
+        target's template does not use."""
+        return [s.describe() for s in self.shortenings] + self.assets.attachments.cuts() + self.left_out
 
     def markdown_body(self) -> str:
         """The same brief with Markdown headings instead of the prompt's plain ones."""
@@ -140,8 +144,13 @@ class Composer:
         self.renderer = Renderer(library.template_dirs())
         self.counter = counter or shared_counter()
 
-    def gather(self, spec: ShotSpec) -> ShotAssets:
-        """Load and check every asset the shot names (or the library's defaults)."""
+    def gather(self, spec: ShotSpec, first_frame: Path | None = None) -> ShotAssets:
+        """Load and check every asset the shot names (or the library's defaults).
+
+        ``first_frame`` is a video shot's locked first frame (a still of the shot, e.g. an approved
+        campaign result): it is attached alone, since it already shows the cast, scene and style whose
+        reference sheets would otherwise compete for the model's one input image.
+        """
         _refuse_named_twice(spec)
         lib = self.library
         defaults = lib.config.defaults
@@ -156,13 +165,16 @@ class Composer:
         owners: list[Loaded[Any] | None] = [*characters, *products, brand if spec.deltas.logo else None, scene, style]
         frames = [frame for owner in owners if owner is not None for frame in lib.frames(owner, _owner_name(owner))]
         frames += [explicit_frame(ref) for ref in spec.references]
+        if first_frame is not None:
+            frames = [still_frame(first_frame)]
         cap = input_image_cap(target.backend, target.model, target.kind)
         return ShotAssets(target_name=target_name, target=target, brand=brand, style=style, scene=scene,
                           characters=characters, products=products, attachments=choose(frames, cap))
 
-    def compose(self, spec: ShotSpec) -> Brief:
-        assets = self.gather(spec)
-        rendered = self.renderer.render(assets.target.template, assets.context(spec))
+    def compose(self, spec: ShotSpec, first_frame: Path | None = None) -> Brief:
+        assets = self.gather(spec, first_frame)
+        context = assets.context(spec)
+        rendered = self.renderer.render(assets.target.template, context)
         limit = spec.max_chars or assets.target.max_chars
         fitted = fit(rendered.root, limit, target=assets.target_name)
         tokens = self.counter.count(fitted.text)
@@ -180,6 +192,7 @@ class Composer:
             sources=self._sources(assets, rendered.templates),
             tree=rendered.root,
             cuts=fitted.cuts,
+            left_out=left_out(spec.deltas.model_dump(), context["deltas"], assets.target.template),
         )
 
     def _sources(self, assets: ShotAssets, templates: list[tuple[Path, str]]) -> list[dict[str, str]]:
@@ -217,6 +230,12 @@ def explicit_frame(reference: str) -> Frame:
     """An explicit ``--reference``: ``PATH``, or ``ROLE=PATH`` to give it a role (default: identity)."""
     role, path = split_reference(reference)
     return Frame(check_frame(Path(path), root=None, source="--reference"), role or "identity", "", "shot")
+
+
+def still_frame(path: Path) -> Frame:
+    """A video shot's locked first frame: the still it animates (``Frame.owner_kind`` ``still``)."""
+    checked = check_frame(path, root=None, source="first frame")
+    return Frame(checked, "identity", "", "still", note="the first frame of the clip: animate it as it is")
 
 
 def compose_shot(library: Library, spec: ShotSpec) -> Brief:

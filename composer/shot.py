@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -153,6 +154,15 @@ def _merge_delta(key: str, base: Any, flag: Any) -> Any:
         kept = [overrides.pop(counted_thing(c), c) for c in base]
         return [*kept, *overrides.values()]
     return [*base, *flag]
+
+
+def apply_deltas(base: ShotDeltas, edits: Mapping[str, Any]) -> ShotDeltas:
+    """``edits`` (``ShotDeltas`` fields) over ``base`` the way ``--set`` goes over a shot file: a count
+    of the same thing replaces the count, an order replaces the order, other lists extend, scalars override."""
+    data = base.model_dump(exclude_defaults=True)
+    for key, value in edits.items():
+        data[key] = _merge_delta(key, data.get(key), value)
+    return ShotDeltas.model_validate(data)
 
 
 def build_spec(base: ShotSpec | None = None, **flags: Any) -> ShotSpec:

@@ -15,6 +15,7 @@ import re
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
+from pathlib import Path
 from typing import Any
 
 from composer.backends.types import BackendName
@@ -56,6 +57,14 @@ class Shot:
     """Every id the shot involves (group, cast, characters, products, scene, variant): for exclusions and quotas."""
     cast_label: str = ""
     """The cast's display name (its ``label``, else its id): for people, on contact sheets."""
+    still: str = ""
+    """A motion shot of a ``from`` group: the id of the still it animates (``composer.campaign.chain``)."""
+    use: str = ""
+    """A motion shot: which stills it may animate, ``approved`` or ``done``."""
+    first_frame: Path | None = None
+    """A motion shot: the still's image, once the output folder has it (``chain.resolve``)."""
+    waiting: str = ""
+    """A motion shot without its first frame: why it waits. Never composed or sent."""
 
     @property
     def scene(self) -> str:
@@ -83,12 +92,20 @@ def matrix_size(campaign: Campaign) -> int:
     """Shots before exclusions, computed without expanding (a runaway matrix is refused cheaply)."""
     total = len(campaign.shots)
     for group in campaign.groups.values():
-        if group.shots:
-            total += len(group.shots) * group.images
+        if group.from_ is not None:  # one clip per still (and take)
+            still = campaign.groups.get(group.from_)
+            if still is not None and still.from_ is None:
+                total += _group_size(campaign, still) * group.images
         else:
-            cast = len(campaign.cast) if "*" in group.cast else len(group.cast)
-            total += max(cast, 1) * len(group.scenes) * max(len(group.variants), 1) * group.images
+            total += _group_size(campaign, group)
     return total
+
+
+def _group_size(campaign: Campaign, group: Group) -> int:
+    if group.shots:
+        return len(group.shots) * group.images
+    cast = len(campaign.cast) if "*" in group.cast else len(group.cast)
+    return max(cast, 1) * len(group.scenes) * max(len(group.variants), 1) * group.images
 
 
 def expand(source: CampaignSource, *, max_shots: int | None = None, confirm: bool = False) -> Expansion:
@@ -130,9 +147,34 @@ def _all_shots(source: CampaignSource) -> Iterator[Shot]:
     base = Group(shots=campaign.shots) if campaign.shots else None
     groups: list[tuple[str, Group]] = [(EXPLICIT_GROUP, base)] if base else []
     groups += list(campaign.groups.items())
+    stills: dict[str, list[Shot]] = {}
     for group_id, group in groups:
+        if group.from_ is not None:
+            continue
         shots = _explicit(source, group_id, group) if group.shots else _matrix(campaign, group_id, group)
-        yield from _contenders(group, shots) if group.targets or group.backends else shots
+        stills[group_id] = list(_contenders(group, shots) if group.targets or group.backends else shots)
+        yield from stills[group_id]
+    for group_id, group in groups:
+        if group.from_ is not None:
+            yield from _motion(campaign, group_id, group, stills.get(group.from_, []))
+
+
+def _motion(campaign: Campaign, group_id: str, group: Group, stills: list[Shot]) -> Iterator[Shot]:
+    """A ``from`` group's shots: one per still (and take), waiting for the still's image (``chain``)."""
+    use = group.use
+    for still in stills:
+        deltas = _merge_deltas(still.spec.deltas, group.deltas)
+        names = (still.names - {still.group}) | {group_id}
+        card, at, contender = still.id.partition(CONTENDER_SEPARATOR)
+        words = card.removeprefix(f"{still.group}-").rsplit("-", 1)[0] + (f"-{contender}" if at else "")
+        for take in range(1, group.images + 1):
+            identity = {"from": still.id, "shot": words, "take": take}
+            shot_id = shot_id_for(group_id, identity)
+            spec = still.spec.model_copy(update={"target": group.target, "deltas": deltas, "name": shot_id,
+                                                 "references": []})
+            yield Shot(shot_id, group_id, still.cast, still.variant, take, spec, group.options,
+                       group.backend or campaign.backend, names, still.cast_label, still=still.id, use=use,
+                       waiting=f"not {use} yet")
 
 
 def _contenders(group: Group, shots: Iterator[Shot]) -> Iterator[Shot]:
@@ -236,12 +278,13 @@ def _opts(variant: Variant | None) -> GenerationOptions:
     return variant.options if variant else GenerationOptions()
 
 
-def _merge_deltas(base: ShotDeltas, variant: Variant | None) -> ShotDeltas:
-    """The group's deltas with the variant's on top: lists extend, scalars override."""
-    if variant is None:
+def _merge_deltas(base: ShotDeltas, over: Variant | ShotDeltas | None) -> ShotDeltas:
+    """The group's deltas with the variant's (or a motion group's) on top: lists extend, scalars override."""
+    if over is None:
         return base
+    top = over.deltas if isinstance(over, Variant) else over
     data = base.model_dump(exclude_defaults=True)
-    for key, value in variant.deltas.model_dump(exclude_defaults=True).items():
+    for key, value in top.model_dump(exclude_defaults=True).items():
         data[key] = [*data.get(key, []), *value] if isinstance(value, list) else value
     return ShotDeltas.model_validate(data)
 

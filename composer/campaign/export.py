@@ -29,6 +29,15 @@ from composer.export import FRAMES_DIR, Handoff, copy_frames, make_folder, promp
 
 BRIEFS_DIR = "briefs"
 IMAGES_DIR = "images"
+SUPERSEDED_DIR = "superseded"
+"""Below ``images/``: where a run moves a done shot's files before generating it again (nothing paid for is lost)."""
+
+
+def superseded_name(path: Path, sent_hash: str | None, n: int = 0) -> str:
+    """The name the ``n``-th (from 0) attempt sent with brief digest ``sent_hash`` gets in ``images/superseded/``
+    (``<stem>--<digest>.png``, then ``--<digest>-2.png`` ...: a shot made again from the same brief never
+    overwrites its earlier image)."""
+    return f"{path.stem}--{(sent_hash or 'old')[:8]}{f'-{n + 1}' if n else ''}{path.suffix}"
 MANIFEST = "manifest.csv"
 INDEX = "index.md"
 
@@ -82,7 +91,7 @@ def write_plan_files(expansion: Expansion, planner: Planner, folder: Path) -> Pl
         handoff = Handoff(row.shot.options.model_dump(exclude_none=True), copied)
         write_files(prompt_files(brief, briefs_dir, handoff))
         rows.append(row)
-    plan = Plan(expansion, rows)
+    plan = Plan(expansion, rows, planner.waiting(expansion))
     write_listing(plan, folder, {frame: copy.removeprefix("../") for frame, copy in copied.items()})
     return plan
 

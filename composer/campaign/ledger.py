@@ -26,11 +26,12 @@ from types import TracebackType
 from typing import Any, Literal, Self
 
 from composer.campaign.errors import LedgerError
+from composer.campaign.versions import FrameVersion
 from composer.generate.lock import Busy, FileLock
 
 LEDGER_FILE = "ledger.sqlite"
 LOCK_FILE = ".campaign.lock"
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 """The schema this composer writes. A ledger of an older version is migrated when a run opens it."""
 
 State = Literal["composed", "submitting", "submitted", "done", "failed", "uncertain"]
@@ -76,6 +77,10 @@ MIGRATIONS: dict[int, tuple[str, ...]] = {
         # The post-download inspector (pixel QC): its JSON report, and whether a person must look.
         "ALTER TABLE shots ADD COLUMN qc TEXT",
         "ALTER TABLE shots ADD COLUMN needs_review INTEGER NOT NULL DEFAULT 0",
+    ),
+    3: (
+        # The frame versions a shot was sent with: ``[{"path", "sha256"}]`` of each attached frame.
+        "ALTER TABLE shots ADD COLUMN frames TEXT",
     ),
 }
 """Version -> the statements that take a ledger from the version before to it. To add a table or a
@@ -148,6 +153,9 @@ class Entry:
     """The post-download inspector's report, when one ran."""
     needs_review: bool = False
     """The inspector asked for a person to look at the result."""
+    frames: tuple[FrameVersion, ...] = ()
+    """The reference frames (path and SHA-256, in request order) the shot was last sent with; empty
+    for a shot sent before ledger schema 3 recorded them, or never sent."""
 
     @classmethod
     def from_row(cls, row: sqlite3.Row) -> Entry:
@@ -160,6 +168,7 @@ class Entry:
             files=json.loads(row["files"]) if row["files"] else [], error=row["error"], blocked=row["blocked"],
             in_plan=bool(row["in_plan"]), updated_at=row["updated_at"],
             qc=json.loads(row["qc"]) if row["qc"] else None, needs_review=bool(row["needs_review"]),
+            frames=tuple(FrameVersion(**f) for f in json.loads(row["frames"])) if row["frames"] else (),
         )  # fmt: skip
 
     @property
@@ -274,9 +283,12 @@ class Ledger:
             self.db.executemany("UPDATE tasks SET shot_id = ? WHERE shot_id = ?", pairs)
         return len(pairs)
 
-    def submitting(self, shot_id: str, sent_hash: str, backend: str) -> None:
+    def submitting(self, shot_id: str, sent_hash: str, backend: str,
+                   frames: tuple[FrameVersion, ...] = ()) -> None:
+        """About to send: the brief's digest, and the frame versions it attaches."""
         self._set(shot_id, state="submitting", sent_hash=sent_hash, backend=backend, error=None,
-                  task_id=None, submission=None, attempts_inc=True)
+                  task_id=None, submission=None, frames=json.dumps([f.as_dict() for f in frames]),
+                  attempts_inc=True)
 
     def submitted(self, shot_id: str, task_id: str | None, submission: dict[str, Any], backend: str) -> None:
         """The provider accepted the task: commit its id before anyone starts polling."""
@@ -304,7 +316,7 @@ class Ledger:
     def reset(self, shot_id: str) -> None:
         """Forget a stale or failed shot's attempt so it can be generated again."""
         self._set(shot_id, state="composed", task_id=None, submission=None, files=None, credits=None,
-                  usd=None, sent_hash=None, qc=None, needs_review=0)
+                  usd=None, sent_hash=None, qc=None, needs_review=0, frames=None)
 
     def _set(self, shot_id: str, *, attempts_inc: bool = False, **fields: Any) -> None:
         """One UPDATE: outside ``_tx`` it is a transaction of its own (the connection autocommits)."""

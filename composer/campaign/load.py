@@ -124,6 +124,7 @@ def check_ids(source: CampaignSource, library: Library) -> Iterator[LocatedError
         if (message := known.unknown(kind, value)) is not None:
             yield source.problem(loc, message)
     yield from _duplicates(source)
+    yield from _chains(source, library, known)
     yield from _frames_outside(source, library)
     everything = set().union(*known.sets.values()) | set(campaign.groups) | _variant_names(campaign) | {"shots"}
     used = _used_names(campaign) & everything
@@ -133,6 +134,27 @@ def check_ids(source: CampaignSource, library: Library) -> Iterator[LocatedError
     for index, quota in enumerate(campaign.quotas):
         for j, value in enumerate(quota.of):
             yield from _check_name(source, ("quotas", index, "of", j), value, used, everything, "quota")
+
+
+def _chains(source: CampaignSource, library: Library, known: _Known) -> Iterator[LocatedError]:
+    """A ``from`` group animates the stills of another, ordinary group, with a video target."""
+    groups = source.campaign.groups
+    for group_id, group in groups.items():
+        if group.from_ is None:
+            continue
+        loc: Loc = ("groups", group_id, "from")
+        still = groups.get(group.from_)
+        if group.from_ == group_id:
+            yield source.problem(loc, "a group cannot take its first frames from itself")
+        elif still is None:
+            yield source.problem(loc, f"unknown group '{group.from_}'{suggest(group.from_, sorted(groups))}")
+        elif still.from_ is not None:
+            yield source.problem(loc, f"group '{group.from_}' makes clips, not stills: name a group of stills")
+        if group.target is not None and known.unknown("target", group.target) is None \
+                and library.target(group.target).kind != "video":
+            yield source.problem(("groups", group_id, "target"),
+                                 f"target '{group.target}' makes images: a `from` group needs a video target "
+                                 "(e.g. sora-2)")
 
 
 def _frames_outside(source: CampaignSource, library: Library) -> Iterator[LocatedError]:

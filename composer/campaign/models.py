@@ -116,6 +116,13 @@ class Group(Asset):
     backends: list[Literal["kie", "openai"]] = []
     """A bake-off across backends: every shot made once per backend (two or more), its id ending in
     ``@<backend>``. Instead of ``backend``; not with ``targets``."""
+    from_: CampaignId | None = Field(default=None, alias="from")
+    """A motion group: one clip per shot of the group named here (its stills), the still's image as
+    the locked first frame and the prompt composed from the same bibles and the still's own scene
+    (``composer.campaign.chain``). Instead of ``shots`` or a matrix; needs a video ``target``."""
+    use: Literal["approved", "done"] = "approved"
+    """With ``from``: which stills are animated: those approved in review (``compose review``), or
+    every still that is done. The others are listed as waiting."""
 
     @model_validator(mode="after")
     def _contenders(self) -> Group:
@@ -134,6 +141,15 @@ class Group(Asset):
     @model_validator(mode="after")
     def _one_form(self) -> Group:
         matrix = self.cast or self.scenes or self.variants or self.characters or self.products
+        if self.from_ is not None:
+            if self.shots or matrix or self.targets or self.backends:
+                raise ValueError("a `from` group takes its shots from another group's stills: it has no `shots`, "
+                                 "`cast`, `scenes`, `variants`, `characters`, `products`, `targets` or `backends`")
+            if self.target is None:
+                raise ValueError("a `from` group makes motion clips: name a video `target` (e.g. sora-2)")
+            return self
+        if "use" in self.model_fields_set:
+            raise ValueError("`use` goes with `from` (the group whose stills are animated)")
         if self.shots and matrix:
             raise ValueError("a group has either explicit `shots` or a matrix (`cast`, `scenes`, `variants`), not both")
         if not self.shots and not self.scenes:

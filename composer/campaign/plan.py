@@ -21,8 +21,10 @@ from composer.backends.options import validate_job
 from composer.backends.prices import PriceTable
 from composer.backends.types import Cost, Job
 from composer.backends.types import GenerationOptions as JobOptions
+from composer.campaign.chain import links
 from composer.campaign.errors import BudgetError, CampaignError
 from composer.campaign.expand import Expansion, Shot
+from composer.campaign.versions import FrameVersion
 from composer.compose import Brief, Composer
 from composer.errors import ComposerError
 from composer.lint import blocking
@@ -55,6 +57,8 @@ class PlanRow:
     blocked: tuple[str, ...] = ()
     """Lint errors: a blocked shot is reported and never generated."""
     dropped: tuple[str, ...] = ()
+    frame_digests: tuple[str, ...] = ()
+    """The SHA-256 of each of ``reference_frames``: the frame versions the ledger records when sent."""
 
     @property
     def id(self) -> str:
@@ -63,6 +67,9 @@ class PlanRow:
     @property
     def credits(self) -> float | None:
         return self.cost.credits
+
+    def frame_versions(self) -> tuple[FrameVersion, ...]:
+        return tuple(FrameVersion(p, d) for p, d in zip(self.reference_frames, self.frame_digests, strict=True))
 
     def as_dict(self) -> dict[str, Any]:
         s = self.shot
@@ -108,6 +115,8 @@ class Plan:
 
     expansion: Expansion
     rows: list[PlanRow]
+    waiting: list[tuple[Shot, Cost]] = field(default_factory=list)
+    """Motion shots whose still is not approved (or done) yet, with what each would cost; never sent."""
     groups: dict[str, Totals] = field(default_factory=dict)
     models: dict[str, Totals] = field(default_factory=dict)
     """Totals per ``<target> on <backend>``: what each contender of a bake-off costs."""
@@ -138,7 +147,16 @@ class Plan:
             "models": {m: t.as_dict() for m, t in self.models.items()},
             "total": self.total.as_dict(),
             "excluded": sum(self.expansion.excluded.values()),
+            "chains": [{**link, "credits": self.link_cost(str(link["motion"])).credits}
+                       for link in links(self.expansion.shots)],
         }
+
+    def link_cost(self, motion_id: str) -> Cost:
+        """What a motion shot costs (or would, once its still is ready)."""
+        row = next((r for r in self.rows if r.id == motion_id), None)
+        if row is not None:
+            return row.cost
+        return next(cost for shot, cost in self.waiting if shot.id == motion_id)
 
 
 def check_one_image(budget: float, rows: list[PlanRow]) -> None:
@@ -205,7 +223,7 @@ class Planner:
 
     def row(self, shot: Shot) -> tuple[PlanRow, Brief, Job]:
         """Compose, check and price one shot. Raises ``ComposerError`` for bad input."""
-        brief = self.composer.compose(shot.spec)
+        brief = self.composer.compose(shot.spec, shot.first_frame)
         job = self.job(shot, brief)
         validate_job(job)
         row = PlanRow(
@@ -223,6 +241,7 @@ class Planner:
             prompt_sha256=hashlib.sha256(brief.prompt.encode()).hexdigest(),
             blocked=lint_errors(brief),
             dropped=tuple(brief.dropped),
+            frame_digests=tuple(s["sha256"] for s in brief.sources if s["kind"] == "reference_frame"),
         )
         return row, brief, job
 
@@ -240,6 +259,8 @@ class Planner:
         """Each shot's row and brief; every shot that cannot be composed is reported at the end."""
         failures: dict[str, list[str]] = defaultdict(list)
         for shot in expansion.shots:
+            if shot.waiting:
+                continue
             outcome = self.attempt(shot)
             if isinstance(outcome, str):
                 failures[outcome].append(shot.id)
@@ -249,7 +270,20 @@ class Planner:
             raise compose_failures(expansion.source.path, failures)
 
     def plan(self, expansion: Expansion) -> Plan:
-        return Plan(expansion, [row for row, _ in self.stream(expansion)])
+        return Plan(expansion, [row for row, _ in self.stream(expansion)], self.waiting(expansion))
+
+    def waiting(self, expansion: Expansion) -> list[tuple[Shot, Cost]]:
+        """The motion shots that wait for their still, each with what it will cost once it is ready
+        (priced as image-to-video with the shot's options; nothing is composed)."""
+        found = []
+        for shot in expansion.shots:
+            if shot.waiting:
+                target = self.composer.library.target(shot.spec.target or self.composer.library.config.defaults.target)
+                job = Job(prompt="", reference_frames=(Path(shot.still),), target=shot.spec.target or "",
+                          model=target.model, kind=target.kind, backend=shot.backend or target.backend,
+                          options=JobOptions(**shot.options.model_dump(exclude_none=True)), motion=target.motion)
+                found.append((shot, self.cost(job)))
+        return found
 
 
 def compose_failures(path: Path, failures: dict[str, list[str]]) -> CampaignError:

@@ -34,9 +34,10 @@ from composer.backends.errors import (
     TaskFailedError,
 )
 from composer.backends.types import Backend, Cost, Job, Submission
+from composer.campaign.chain import Approvals, after_run, chain_in_folder
 from composer.campaign.errors import BudgetError, CampaignError
 from composer.campaign.expand import Expansion, legacy_shot_id
-from composer.campaign.export import BRIEFS_DIR, IMAGES_DIR, write_plan_files
+from composer.campaign.export import BRIEFS_DIR, IMAGES_DIR, SUPERSEDED_DIR, superseded_name, write_plan_files
 from composer.campaign.ledger import Entry, FolderLock, Ledger
 from composer.campaign.plan import Plan, Planner, PlanRow, check_one_image, check_priced
 from composer.campaign.select import RunSettings, Work, select_shots
@@ -44,8 +45,6 @@ from composer.campaign.status import interrupted
 from composer.campaign.store import LedgerStore
 from composer.generate.lifecycle import Ending, Lifecycle, Stop, StoreError, drive
 from composer.generate.lock import remove_leftovers
-
-SUPERSEDED_DIR = "superseded"
 
 FATAL = (AuthError, InsufficientCreditsError, MissingKeyError, QuotaExceededError, FeatureDisabledError)
 """Errors every further request would hit too: the run stops starting tasks."""
@@ -82,6 +81,8 @@ class RunStats:
     """Accepted (paid for) but not collected in this run: the next run collects them."""
     no_space: bool = False
     """The disk filled up: the run stopped starting tasks."""
+    waiting: dict[str, str] = field(default_factory=dict)
+    """Motion shot id -> why it waits for its still (not approved, or not done, yet): not sent."""
     _settled_uncertain: int = 0
 
     @property
@@ -101,8 +102,10 @@ class CampaignRunner:
         backends: BackendFactory,
         settings: RunSettings = DEFAULT_SETTINGS,
         on_update: Callable[[RunStats], None] = lambda stats: None,
+        approvals: Approvals | None = None,
     ) -> None:
         self.expansion = expansion
+        self.approvals = approvals
         self.planner = planner
         self.folder = folder
         self.ledger = ledger
@@ -120,6 +123,7 @@ class CampaignRunner:
         """Export the plan (bad input raises here), record it in the ledger, and choose the work."""
         for folder in (self.folder, self.folder / IMAGES_DIR, self.folder / BRIEFS_DIR):
             remove_leftovers(folder)  # what a killed run was writing (we hold the folder's lock)
+        self._chain()
         plan = write_plan_files(self.expansion, self.planner, self.folder)
         self.ledger.rename(legacy_ids(plan))  # a ledger written before shot ids had words
         self.ledger.plan([ledger_row(row) for row in plan.rows])
@@ -141,6 +145,12 @@ class CampaignRunner:
         for name in {work.backend for work in selection.work}:
             self._backend(name)  # a missing key stops the run here, and no client is imported mid-run
         return selection.work
+
+    def _chain(self) -> None:
+        """Give each motion shot its still's image (done, or approved in review), or say why it waits."""
+        if any(shot.still for shot in self.expansion.shots):
+            self.expansion = chain_in_folder(self.expansion, self.folder, self.ledger, self.approvals)
+            self.stats.waiting = after_run(self.expansion, self.folder, self.ledger)
 
     def _check_budget(self, plan: Plan, work: list[Work]) -> None:
         budget = self.settings.budget_credits
@@ -253,7 +263,8 @@ class CampaignRunner:
             self.ledger.failed(row.id, str(exc))
             self._settle(row.id, row.cost, Ending(None, Stop("unsent", str(exc))))
             return
-        store = LedgerStore(self.ledger, row.id, row.cost, sent_hash=row.brief_hash, backend=job.backend)
+        store = LedgerStore(self.ledger, row.id, row.cost, sent_hash=row.brief_hash, backend=job.backend,
+                            frames=row.frame_versions())
         await self._drive(row.id, row.cost, drive(self._backend(job.backend), store, self.folder / IMAGES_DIR,
                                                   row.id, job=job, policy=self._lifecycle))
 
@@ -319,7 +330,10 @@ class CampaignRunner:
             path = self.folder / record["path"]
             if path.is_file():
                 target.mkdir(parents=True, exist_ok=True)
-                path.replace(target / f"{path.stem}--{(entry.sent_hash or 'old')[:8]}{path.suffix}")
+                n = 0
+                while (target / superseded_name(path, entry.sent_hash, n)).exists():
+                    n += 1
+                path.replace(target / superseded_name(path, entry.sent_hash, n))
         self.ledger.reset(entry.id)
 
     def _backend(self, name: str) -> Backend:
@@ -360,13 +374,20 @@ def run_campaign(
     *,
     on_update: Callable[[RunStats], None] = lambda stats: None,
     on_ready: Callable[[RunStats], None] = lambda stats: None,
+    approvals: Approvals | None = None,
 ) -> RunStats:
-    """Lock the folder, export the plan and generate every shot; returns what happened."""
+    """Lock the folder, export the plan and generate every shot; returns what happened.
+
+    ``approvals`` reads the folder's approved stills for motion groups with ``use: approved``
+    (``composer.review.approved.approved_frames``); without it those motion shots wait."""
     with FolderLock(folder), Ledger(folder) as ledger:
-        runner = CampaignRunner(expansion, planner, folder, ledger, backends, settings, on_update)
+        runner = CampaignRunner(expansion, planner, folder, ledger, backends, settings, on_update, approvals)
         items = runner.prepare()
         on_ready(runner.stats)
-        return asyncio.run(runner.run(items))
+        stats = asyncio.run(runner.run(items))
+        if stats.waiting:  # a still done in this run is no longer "not generated yet"
+            stats.waiting = after_run(runner.expansion, folder, ledger)
+        return stats
 
 
 def incomplete(stats: RunStats, folder: Path) -> CampaignError | None:

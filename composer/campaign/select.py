@@ -6,7 +6,7 @@
 - tasks the ledger shows as submitted (paid for) are collected first, never re-created, even for
   shots since dropped from the campaign (their images are kept, like their cost);
 - done shots are skipped; a done shot whose brief has changed since is *stale*: reported, and only
-  regenerated with ``regenerate_stale``;
+  regenerated with ``regenerate_stale``; a done shot a review asked for again (``regenerate``) is sent;
 - a shot whose create may have been accepted without its reply arriving (``uncertain``, or
   ``submitting`` after a crash) is not sent again unless ``retry_uncertain``;
 - new and failed shots are submitted (while the budget allows: the runner's concern);
@@ -45,6 +45,9 @@ class RunSettings:
     """Generate again the done shots whose brief changed since."""
     retry_uncertain: bool = False
     """Send again the shots whose create request may or may not have been accepted."""
+    regenerate: frozenset[str] = frozenset()
+    """Ledger ids of done shots to generate again as a new take (a review's regenerate verdicts and
+    reconcile re-runs: ``composer.review.regenerate``); a paid-for task of theirs is collected, not resent."""
     attempts: int = 3
     """Tries per shot within one run for transient failures (on top of the backend's own retries)."""
     retry_delay: float = 2.0
@@ -120,7 +123,8 @@ def select_shots(plan: Plan, entries: Mapping[str, Entry], settings: RunSettings
             submit.append(Work("submit", row, None))
             continue
         changed = entry.sent_hash not in (None, row.brief_hash)
-        resend = Resend(done=changed and settings.regenerate_stale, uncertain=settings.retry_uncertain)
+        asked = row.id in settings.regenerate
+        resend = Resend(done=asked or (changed and settings.regenerate_stale), uncertain=settings.retry_uncertain)
         step = next_step(PHASES[entry.state], has_task=entry.task_id is not None, resend=resend)
         if step == "collect":
             collect.append(Work("collect", row, entry))

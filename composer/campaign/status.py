@@ -16,6 +16,7 @@ from typing import Any
 
 from composer.campaign.expand import legacy_shot_id
 from composer.campaign.ledger import LOCK_FILE, STATES, Entry, Ledger
+from composer.campaign.versions import Digests, changed
 from composer.qc.summary import summarise
 
 
@@ -46,6 +47,7 @@ class Status:
     states: Counter[str] = field(default_factory=Counter)
     retired: list[Entry] = field(default_factory=list)
     """Shots the campaign no longer has (their rows and files are kept: they may have been paid for)."""
+    _frames_changed: dict[str, list[str]] | None = field(default=None, repr=False)
 
     def __post_init__(self) -> None:
         self.retired = [e for e in self.entries if not e.in_plan]
@@ -76,7 +78,17 @@ class Status:
                    if e.state in ("submitted", "uncertain"))
 
     def stale(self) -> list[Entry]:
-        return [e for e in self.entries if e.state == "done" and e.stale]
+        """Done shots whose brief changed since they were generated, or one of whose frames did."""
+        changed_frames = self.frames_changed()
+        return [e for e in self.entries if e.state == "done" and (e.stale or e.id in changed_frames)]
+
+    def frames_changed(self) -> dict[str, list[str]]:
+        """Done shot id -> the frames it was generated with whose files have changed (or gone) since."""
+        if self._frames_changed is None:
+            digests = Digests()
+            found = {e.id: changed(e.frames, digests) for e in self.entries if e.state == "done"}
+            self._frames_changed = {shot: paths for shot, paths in found.items() if paths}
+        return self._frames_changed
 
     def needs_review(self) -> list[Entry]:
         """Done shots pixel QC marked for a person to look at (an error finding, or QC could not run)."""
@@ -105,6 +117,7 @@ class Status:
             "shots": len(self.entries),
             "states": {s: self.states[s] for s in (*STATES, "blocked")},
             "stale": [e.id for e in self.stale()],
+            "frames_changed": self.frames_changed(),
             "credits_spent": self.spent_credits,
             "usd_spent": round(self.spent_usd, 4),
             "credits_committed": self.committed_credits,
@@ -184,8 +197,11 @@ def status_text(status: Status) -> str:
         lines += [f"  ... and {len(review) - 20} more"] if len(review) > 20 else []
     stale = status.stale()
     if stale:
-        lines += ["", f"stale (brief changed since generated; `run --regenerate-stale` makes them again): "
-                      f"{', '.join(e.id for e in stale[:20])}{' ...' if len(stale) > 20 else ''}"]
+        lines += ["", f"stale (brief or frames changed since generated; `run --regenerate-stale` makes them "
+                      f"again): {', '.join(e.id for e in stale[:20])}{' ...' if len(stale) > 20 else ''}"]
+    frames = status.frames_changed()
+    for shot_id in list(frames)[:20]:
+        lines.append(f"  {shot_id}: frame changed since: {', '.join(frames[shot_id])}")
     return "\n".join(lines)
 
 

@@ -17,6 +17,7 @@ from composer.backends.types import Cost, GenerationResult, Submission
 from composer.campaign.errors import LedgerError
 from composer.campaign.export import BRIEFS_DIR
 from composer.campaign.ledger import Ledger
+from composer.campaign.versions import FrameVersion
 from composer.generate.lifecycle import Inspection, Stop, StopStatus, StoreError
 
 
@@ -34,7 +35,7 @@ def _recording(method: Callable[..., None]) -> Callable[..., None]:
 
 class LedgerStore:
     def __init__(self, ledger: Ledger, shot_id: str, estimate: Cost, *, sent_hash: str = "",
-                 backend: str = "") -> None:
+                 backend: str = "", frames: tuple[FrameVersion, ...] = ()) -> None:
         self.ledger = ledger
         self.shot_id = shot_id
         self.estimate = estimate
@@ -42,6 +43,8 @@ class LedgerStore:
         self.sent_hash = sent_hash
         """The digest of the brief being sent (for a new submission)."""
         self.backend = backend
+        self.frames = frames
+        """The frame versions the brief attaches (for a new submission)."""
 
     @property
     def where(self) -> str:
@@ -53,7 +56,7 @@ class LedgerStore:
 
     @_recording
     def submitting(self) -> None:
-        self.ledger.submitting(self.shot_id, self.sent_hash, self.backend)
+        self.ledger.submitting(self.shot_id, self.sent_hash, self.backend, self.frames)
 
     @_recording
     def submitted(self, submission: Submission) -> None:

@@ -52,6 +52,13 @@ def _open(path: Path, library_dir: Path | None, max_shots: int | None, confirm: 
     return library, open_campaign(path, library, max_shots=max_shots, confirm=confirm)
 
 
+def _approvals() -> Any:
+    """The reader of a folder's approved stills (the review store), for motion groups."""
+    from composer.review.approved import approved_frames
+
+    return approved_frames
+
+
 def _planner(library: Library) -> Any:
     from composer.campaign import Planner
     from composer.compose import Composer
@@ -68,16 +75,23 @@ def campaign() -> None:
 @campaign.command()
 @click.argument("file", type=CAMPAIGN_FILE)
 @click.option("--format", "fmt", type=click.Choice(["table", "json", "csv"]), default="table", show_default=True)
+@click.option("--out", type=click.Path(path_type=Path, file_okay=False, exists=True),
+              help="The campaign's output folder: motion groups (`from:`) animate the stills done or approved there.")
 @budget_option
 @expansion_options
-def plan(file: Path, fmt: str, budget_credits: float | None, allow_unpriced: bool, library_dir: Path | None,
-         max_shots: int | None, confirm: bool) -> None:
+def plan(file: Path, fmt: str, out: Path | None, budget_credits: float | None, allow_unpriced: bool,
+         library_dir: Path | None, max_shots: int | None, confirm: bool) -> None:
     """Expand the campaign and print every shot with its cost estimate, per group and in total.
+
+    A motion group's clips wait for their stills: without --out every one waits; with it, each
+    still done (or approved in review) in that folder makes its clip ready.
 
     Example: compose campaign plan examples/campaigns/spring-collection.yaml --budget-credits 2000
     """
+    from composer.campaign.chain import chain_for_plan
+
     library, expansion = _open(file, library_dir, max_shots, confirm)
-    result = _planner(library).plan(expansion)
+    result = _planner(library).plan(chain_for_plan(expansion, out, _approvals()))
     click.echo(render_plan(result, fmt), nl=fmt != "csv")
     result.check_budget(budget_credits, allow_unpriced=allow_unpriced)
 
@@ -129,7 +143,30 @@ def plan_table(result: Plan) -> str:
     bases = dict.fromkeys((r.cost.basis, r.cost.source, r.cost.date) for r in result.rows if r.cost.source)
     for basis, source, date in bases:
         notes.append(f"price: {basis} ({source}{', ' + date if date else ''})")
-    return "\n".join(lines + [f"note: {n}" for n in notes])
+    return "\n".join(lines + chain_lines(result) + [f"note: {n}" for n in notes])
+
+
+def chain_lines(result: Plan) -> list[str]:
+    """Motion groups: each still -> clip, ready or waiting, and what the clips cost."""
+    from composer.campaign.chain import links
+
+    chained = links(result.expansion.shots)
+    if not chained:
+        return []
+    lines = ["", "chains (still -> motion):"]
+    for link in chained:
+        status = "ready" if link["status"] == "ready" else f"waiting: {link['reason']}"
+        lines.append(f"  {link['still']} -> {link['motion']}  [{status}]")
+    ready = sum(1 for link in chained if link["status"] == "ready")
+    waiting = [cost for _, cost in result.waiting]
+    credits = sum(c.credits or 0.0 for c in waiting)
+    unpriced = sum(1 for c in waiting if c.usd is None)
+    line = f"  {ready} clip(s) ready (costed above), {len(waiting)} waiting"
+    if waiting:
+        line += f": {credits:,g} credits more once their stills are ready"
+        line += f" ({unpriced} with no price in the price table)" if unpriced else ""
+    lines.append(line)
+    return lines
 
 
 def _num(value: float | None) -> str:
@@ -171,10 +208,13 @@ def export(file: Path, out: Path, library_dir: Path | None, max_shots: int | Non
 @click.option("--regenerate-stale", is_flag=True, help="Generate again done shots whose brief has changed.")
 @click.option("--retry-uncertain", is_flag=True,
               help="Send again shots whose create request may have been accepted (might pay twice).")
+@click.option("--regenerate", is_flag=True,
+              help="Generate again, as a new take, the shots the review asked for (regenerate verdicts, "
+                   "reconcile re-runs), with the reviewers' delta edits.")
 @expansion_options
 def run(file: Path, out: Path, concurrency: int, budget_credits: float | None, allow_unpriced: bool,
-        regenerate_stale: bool, retry_uncertain: bool, library_dir: Path | None, max_shots: int | None,
-        confirm: bool) -> None:
+        regenerate_stale: bool, retry_uncertain: bool, regenerate: bool, library_dir: Path | None,
+        max_shots: int | None, confirm: bool) -> None:
     """Generate every shot, resuming from the folder's ledger: nothing lost, nothing paid twice.
 
     Keys and base URLs come from KIE_API_KEY / OPENAI_API_KEY (and KIE_BASE_URL...); polling and
@@ -184,15 +224,21 @@ def run(file: Path, out: Path, concurrency: int, budget_credits: float | None, a
     """
     from composer.backends import PollSchedule, RetryPolicy, make_backend
     from composer.campaign.run import RunSettings, incomplete, run_campaign
+    from composer.review.regenerate import lineage, reviewed
 
     library, expansion = _open(file, library_dir, max_shots, confirm)
+    review = reviewed(expansion, out, regenerate=regenerate, library=library)
+    if regenerate:
+        click.echo(f"regenerate: {len(review.sources)} shot(s) the review asked for again", err=True)
+        if review.dropped:
+            click.echo(f"Warning: the campaign no longer has {', '.join(review.dropped)}: not regenerated", err=True)
     poll = PollSchedule.from_spec(os.environ.get("COMPOSER_POLL"))
     retry = RetryPolicy.from_spec(os.environ.get("COMPOSER_RETRY"))
     from composer.qc.hook import CampaignInspector
 
     settings = RunSettings(concurrency=concurrency, budget_credits=budget_credits, allow_unpriced=allow_unpriced,
                            regenerate_stale=regenerate_stale, retry_uncertain=retry_uncertain,
-                           inspect=CampaignInspector(library, out))
+                           regenerate=review.sources, inspect=CampaignInspector(library, out))
 
     def backends(name: str) -> Any:
         return make_backend(name, poll=poll, retry=retry, library_root=library.root,
@@ -200,11 +246,13 @@ def run(file: Path, out: Path, concurrency: int, budget_credits: float | None, a
 
     display = RunDisplay()
     try:
-        stats = run_campaign(expansion, _planner(library), out, backends, settings,
-                             on_update=display.update, on_ready=display.start)
+        stats = run_campaign(review.expansion, _planner(library), out, backends, settings,
+                             on_update=display.update, on_ready=display.start, approvals=_approvals())
     finally:
         display.stop()
     click.echo(run_summary(stats), err=True)
+    for take in lineage(out, review.pending, library):
+        click.echo(f"take {take.take} of {take.shot_id} (regenerates take {take.parent}): {take.reason}", err=True)
     if (error := incomplete(stats, out)) is not None:
         raise error
 
@@ -251,6 +299,8 @@ def run_summary(stats: RunStats) -> str:
         parts.append(f"{stats.failed} failed")
     if stats.not_started:
         parts.append(f"{stats.not_started} not started")
+    if stats.waiting:
+        parts.append(f"{len(stats.waiting)} motion shot(s) waiting for their stills")
     line = f"campaign run: {', '.join(parts)}; {stats.credits:,g} credits spent or committed in this folder"
     if stats.stop_reason:
         line += f"\nstopped starting tasks: {stats.stop_reason}"
@@ -258,6 +308,10 @@ def run_summary(stats: RunStats) -> str:
         line += f"\n  {shot_id}: {error}"
     if len(stats.errors) > 10:
         line += f"\n  ... and {len(stats.errors) - 10} more (compose campaign status)"
+    for shot_id, reason in list(stats.waiting.items())[:10]:
+        line += f"\n  waiting: {shot_id}: {reason}"
+    if len(stats.waiting) > 10:
+        line += f"\n  ... and {len(stats.waiting) - 10} more waiting (compose campaign plan FILE --out FOLDER)"
     return line
 
 
@@ -275,8 +329,10 @@ def status(folder: Path, fmt: str, recheck_file: Path | None, library_dir: Path 
 
     result = read_status(folder)
     if recheck_file is not None:
+        from composer.review.regenerate import reviewed
+
         library, expansion = _open(recheck_file, library_dir, max_shots, confirm)
-        rows = _planner(library).plan(expansion).rows
+        rows = _planner(library).plan(reviewed(expansion, folder, regenerate=False, library=library).expansion).rows
         result = recheck(result, {row.id: row.brief_hash for row in rows})
     click.echo(json.dumps(result.to_json(), indent=2) if fmt == "json" else status_text(result))
 

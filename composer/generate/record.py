@@ -25,6 +25,7 @@ from composer.backends.errors import DownloadError, GenerationError, TaskFailedE
 from composer.backends.types import Backend, Cost, GenerationResult, Job, Stopwatch, Submission, utc_now
 from composer.errors import LibraryError
 from composer.export import save_document
+from composer.frames import file_sha256
 from composer.generate.lifecycle import Inspection, Phase, Stop, StopStatus
 
 RECORD_SUFFIX = ".generation.json"
@@ -94,6 +95,9 @@ class GenerationRecord(BaseModel):
     """The post-download inspector's report (pixel QC), when one ran."""
     needs_review: bool = False
     """The inspector asked for a person to look at the result."""
+    frames: list[dict[str, str]] = Field(default_factory=list)
+    """``[{"path", "sha256"}]`` of each reference frame the job attaches, in request order: the frame
+    versions it was generated with (``compose frame history``)."""
 
     @property
     def phase(self) -> Phase:
@@ -125,7 +129,16 @@ def new_record(job: Job, backend: Backend, brief_file: Path | None) -> Generatio
     return GenerationRecord(
         backend=job.backend, target=job.target, model=job.model, brief=str(brief_file) if brief_file else None,
         job=job.to_json(), request=backend.preview_request(job), estimate=backend.estimate_cost(job),
+        frames=[{"path": str(p), "sha256": _digest(p)} for p in job.reference_frames],
     )
+
+
+def _digest(path: Path) -> str:
+    """The frame's SHA-256; "unknown" when it cannot be read (sending it reports why)."""
+    try:
+        return file_sha256(path)
+    except OSError:
+        return "unknown"
 
 
 def load_record(path: Path) -> GenerationRecord:

@@ -35,7 +35,8 @@ def check_roles(ctx: LintContext) -> list[Finding]:
                               "allows no other logo or text",
                               "set deltas.logo to say where the logo goes, or leave the logo frame out", "logo")
                      for index, frame in enumerate(attached, 1) if frame.role == "logo"]
-    if brief.target.kind == "video" and attached and attached[0].role in SHEET_ROLES:
+    if brief.target.kind == "video" and attached and attached[0].role in SHEET_ROLES \
+            and attached[0].owner_kind != "still":
         findings.append(_finding(
             Severity.NOTICE, attached[0], 1,
             f"is the first frame of a motion brief that says to animate it, but it is a {attached[0].role} "

@@ -73,7 +73,7 @@ from composer.review.records import (
     Take,
 )
 from composer.review.schema import migrate
-from composer.review.takes import add_take, campaign_rubric, folder_kind, found_in, take_from_row
+from composer.review.takes import add_take, campaign_rubric, folder_kind, found_in, takes_from_rows
 
 
 @dataclass(frozen=True)
@@ -158,9 +158,6 @@ class ReviewStore:
                 add_take(self.db, item)
         return len(new)
 
-    def _take(self, row: sqlite3.Row) -> Take:
-        return take_from_row(self.folder, row)
-
     # -- shots ------------------------------------------------------------------------------------
     def groups(self) -> list[str]:
         return [r[0] for r in self._read("SELECT grp FROM review_shots GROUP BY grp ORDER BY MIN(seq)")]
@@ -200,8 +197,9 @@ class ReviewStore:
         ids = [r["id"] for r in rows]
         takes: dict[str, list[Take]] = {i: [] for i in ids}
         marks = ",".join("?" * len(ids))
-        for row in self._read(f"SELECT * FROM review_takes WHERE shot_id IN ({marks}) ORDER BY take", tuple(ids)):
-            takes[row["shot_id"]].append(self._take(row))
+        found = self._read(f"SELECT * FROM review_takes WHERE shot_id IN ({marks}) ORDER BY take", tuple(ids))
+        for take in takes_from_rows(self.folder, found):
+            takes[take.shot_id].append(take)
         return [ShotCard(r["id"], r["grp"], r["cast_label"], r["scene"], r["variant"], tuple(takes[r["id"]]))
                 for r in rows]
 
@@ -212,7 +210,7 @@ class ReviewStore:
             raise ReviewInputError(f"shot: unknown shot '{shot_id}' in {self.folder}")
         r = meta[0]
         return ShotCard(r["id"], r["grp"], r["cast_label"], r["scene"], r["variant"],
-                        tuple(self._take(row) for row in rows))
+                        tuple(takes_from_rows(self.folder, rows)))
 
     def view(self, shot_id: str, reviewer: str) -> ShotView:
         """The shot as ``reviewer`` sees it: blind (letters, shuffled, models hidden) or open."""

@@ -20,6 +20,7 @@ from __future__ import annotations
 import json
 import sqlite3
 import time
+from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -28,6 +29,7 @@ from typing import Any
 import yaml
 
 from composer.campaign.expand import CONTENDER_SEPARATOR
+from composer.campaign.export import IMAGES_DIR, SUPERSEDED_DIR, superseded_name
 from composer.campaign.ledger import LEDGER_FILE, Entry, Ledger
 from composer.errors import ComposerError
 from composer.library import DEFAULT_RUBRIC, Library
@@ -36,8 +38,6 @@ from composer.review.records import Take
 
 RECORD_SUFFIX = ".generation.json"
 """The suffix of ``compose shot --generate`` records (``composer.generate.RECORD_SUFFIX``)."""
-SUPERSEDED = Path("images") / "superseded"
-"""Where a campaign run moves a stale shot's files before generating it again."""
 
 
 def card_id(ledger_id: str) -> str:
@@ -148,13 +148,19 @@ def _from_records(folder: Path) -> Iterator[Found]:
         )  # fmt: skip
 
 
-def image_path(folder: Path, relative: str, sent_hash: str | None) -> Path | None:
-    """Where a take's image is now: its recorded path, or where a regenerating run moved it."""
+def image_path(folder: Path, relative: str, sent_hash: str | None, superseded: int | None) -> Path | None:
+    """Where a take's image is now: its recorded path (else where a run making it again has just
+    moved it); for an earlier take whose path a later one has taken (``superseded`` not None), the
+    ``superseded``-th file a run moved aside for that brief digest (``export.superseded_name``)."""
     path = folder / relative
+    aside = folder / IMAGES_DIR / SUPERSEDED_DIR
+    if superseded is not None:
+        moved = aside / superseded_name(path, sent_hash, superseded)
+        return moved if moved.is_file() else None
     if path.is_file():
         return path
-    moved = folder / SUPERSEDED / f"{path.stem}--{(sent_hash or 'old')[:8]}{path.suffix}"
-    return moved if moved.is_file() else None
+    moved_now = [aside / superseded_name(path, sent_hash, n) for n in range(64)]
+    return next((m for m in reversed(moved_now) if m.is_file()), None)
 
 
 # -- numbering takes (the store's review_takes table) ------------------------------------------
@@ -185,14 +191,33 @@ def add_take(db: sqlite3.Connection, item: Found) -> None:
          reason or "regenerated", time.time()),
     )
 
-def take_from_row(folder: Path, row: sqlite3.Row) -> Take:
+def takes_from_rows(folder: Path, rows: list[sqlite3.Row]) -> list[Take]:
+    """``review_takes`` rows (every take of their shots) as takes, in the rows' order: an earlier
+    take whose file a later take of its source has replaced finds its own image, moved aside."""
+    latest: dict[str, sqlite3.Row] = {}
+    for row in rows:
+        known = latest.get(row["source"])
+        if known is None or row["take"] > known["take"]:
+            latest[row["source"]] = row
+    before: Counter[tuple[str, str | None]] = Counter()
+    aside: dict[int, int | None] = {}
+    for index, row in sorted(enumerate(rows), key=lambda pair: pair[1]["take"]):
+        last = latest[row["source"]]
+        replaced = row["take"] != last["take"] and json.loads(row["files"])[:1] == json.loads(last["files"])[:1]
+        aside[index] = before[(row["source"], row["sent_hash"])] if replaced else None
+        if replaced:
+            before[(row["source"], row["sent_hash"])] += 1
+    return [_take_from_row(folder, row, aside[index]) for index, row in enumerate(rows)]
+
+
+def _take_from_row(folder: Path, row: sqlite3.Row, superseded: int | None) -> Take:
     files = tuple(json.loads(row["files"]))
     brief = folder / row["brief"] if row["brief"] else None
     return Take(
         shot_id=row["shot_id"], take=row["take"], source=row["source"],
         contender=row["target"] or row["backend"] or "unknown", target=row["target"], backend=row["backend"],
         model=row["model"], files=files,
-        image=image_path(folder, files[0], row["sent_hash"]) if files else None,
+        image=image_path(folder, files[0], row["sent_hash"], superseded) if files else None,
         credits=row["credits"], usd=row["usd"], brief=brief if brief and brief.is_file() else None,
         parent=row["parent"], reason=row["reason"], created_at=row["created_at"],
     )  # fmt: skip

@@ -85,3 +85,15 @@ def test_the_rules_are_the_same_for_a_single_shot() -> None:
     assert next_step("done", has_task=True) == "skip"
     assert next_step("done", has_task=True, resend=Resend(done=True)) == "submit"
     assert next_step("new", has_task=False) == next_step("failed", has_task=True) == "submit"
+
+
+def test_a_shot_the_review_asks_for_again_is_sent_and_a_paid_task_of_it_collected(plan: Plan) -> None:
+    a, b, c = plan.rows[:3]
+    entries = {
+        a.id: entry(a.id, "done", brief_hash=a.brief_hash, sent_hash=a.brief_hash),
+        b.id: entry(b.id, "submitted", brief_hash=b.brief_hash, sent_hash=b.brief_hash, task_id="t-b"),
+        c.id: entry(c.id, "done", brief_hash=c.brief_hash, sent_hash=c.brief_hash),
+    }
+    selection = select_shots(plan, entries, RunSettings(regenerate=frozenset([a.id, b.id])))
+    work = {w.id: w.kind for w in selection.work}
+    assert (work[a.id], work[b.id], c.id in work) == ("submit", "collect", False)
