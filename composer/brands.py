@@ -19,14 +19,17 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pydantic import ValidationError
 
 from composer.errors import LibraryError, UnknownAssetError
-from composer.library import Library, Loaded
+from composer.loaded import Loaded
 from composer.models import BrandKit, BrandKitFile
 from composer.yamlio import line_of, read_text, validation_errors
+
+if TYPE_CHECKING:
+    from composer.library import Library
 
 Loc = tuple[str | int, ...]
 LIST_KEYS = {"must_include", "do_not_include", "lint_exceptions", "rules", "placement"}
@@ -196,7 +199,7 @@ def explain_brand(library: Library, brand_id: str) -> list[Provenance]:
     """Field by field, which level of the inheritance chain set each resolved value."""
     resolved = resolve_brand(library, brand_id)
     info = resolved.merged
-    assert isinstance(info, MergeInfo)
+    assert info is not None
     texts: dict[Path, str] = {}
 
     def line(path: Path, loc: Loc) -> int | None:

@@ -16,8 +16,9 @@ from composer.capabilities import input_image_cap
 from composer.errors import ShotError
 from composer.frames import check_frame, file_sha256
 from composer.guard import Shortening, fit
-from composer.library import Library, Loaded
+from composer.library import Library
 from composer.lint import Finding, lint_brief
+from composer.loaded import Loaded
 from composer.models import BrandKit, Character, Product, Scene, Style, Target
 from composer.omitted import ReadDeltas, left_out
 from composer.render import Cut, Fragment, Renderer, plain_text, serialize

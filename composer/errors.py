@@ -24,6 +24,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from composer.location import Location
+
 
 class ComposerError(Exception):
     """Base class of every error the composer raises on bad input or a failed operation.
@@ -66,19 +68,12 @@ def _middle(text: str, limit: int) -> str:
     return f"{text[:keep]}…{text[-keep:]}"
 
 
-def _location(path: Path | str | None, line: int | None, field: str | None) -> str:
-    where = ""
-    if path is not None:
-        where = str(path)
-        if line is not None:
-            where += f":{line}"
-    if field:
-        where = f"{where}: {field}" if where else field
-    return where
-
-
 class LocatedError(ComposerError):
     """An error that belongs to a place in a file: ``path:line: field: reason``."""
+
+    @property
+    def location(self) -> Location:
+        return Location(None if self.path is None else str(self.path), self.line, self.field)
 
     def __init__(
         self, message: str, *, path: Path | str | None = None, line: int | None = None, field: str | None = None
@@ -87,7 +82,7 @@ class LocatedError(ComposerError):
         self.line = line
         self.field = field
         self.reason = message
-        where = _location(path, line, field)
+        where = str(self.location)
         super().__init__(f"{where}: {message}" if where else message)
 
 

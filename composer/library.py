@@ -18,16 +18,17 @@ shot reads only the files that shot uses and a long-running TUI sees edits.
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from typing import Any, Generic, TypeVar
+from typing import Any
 
 from pydantic import BaseModel
 
 from composer.attachments import Frame, entry_path, entry_role
+from composer.brands import resolve_brand
 from composer.errors import LibraryError, ReferenceFrameError, UnknownAssetError
 from composer.frames import check_frame, file_sha256
+from composer.loaded import Loaded
 from composer.models import (
     BrandKit,
     BrandKitFile,
@@ -40,7 +41,6 @@ from composer.models import (
     Style,
     Target,
 )
-from composer.render import plain_text
 from composer.yamlio import line_of, load_model, parse_yaml, read_text
 
 CONFIG_FILE = "composer.yaml"
@@ -68,39 +68,6 @@ PLURALS = {
     "targets": "target",
     "rubrics": "rubric",
 }
-
-M = TypeVar("M", bound=BaseModel)
-
-
-@dataclass(frozen=True)
-class Loaded(Generic[M]):
-    """An asset as loaded: its model and where it came from."""
-
-    kind: str
-    id: str
-    path: Path
-    sha256: str
-    model: M
-    merged: Any = field(default=None, compare=False, repr=False)
-    """For a brand resolved through ``extends``: a ``composer.brands.MergeInfo`` (parents, origins)."""
-
-    def source(self) -> dict[str, str]:
-        return {"kind": self.kind, "id": self.id, "path": str(self.path), "sha256": self.sha256}
-
-    def sources(self) -> list[dict[str, str]]:
-        """This file and, for a merged brand, every parent file it was merged from."""
-        return self._sources
-
-    @cached_property
-    def _sources(self) -> list[dict[str, str]]:
-        parents = self.merged.chain if self.merged is not None else ()
-        return [self.source(), *(p.source() for p in parents)]
-
-    @cached_property
-    def context(self) -> dict[str, Any]:
-        """The asset as template data: plain dicts and lists, made once per load."""
-        return {"id": self.id, **plain_text(self.model.model_dump())}
-
 
 def package_dir() -> Path:
     return Path(__file__).resolve().parent
@@ -219,8 +186,6 @@ class Library:
 
     def brand(self, asset_id: str) -> Loaded[BrandKit]:
         """The brand kit with its ``extends`` chain merged in (``load("brand", id)`` is the raw file)."""
-        from composer.brands import resolve_brand  # brands builds on Library: imported late
-
         return resolve_brand(self, asset_id)
 
     def character(self, asset_id: str) -> Loaded[Character]:

@@ -2,7 +2,8 @@
 
 Thumbnails come from the files the ledger records for done shots; a shot that is not done (or a
 video, which Pillow cannot open) gets a grey tile saying so, so gaps are as visible as results.
-Each tile is labelled with the shot id, its cast and its scene (and variant), and carries its pixel QC
+Each tile is labelled with the shot id, its cast and its scene (and variant; a motion clip of a ``from``
+group instead names the still it animates, and shows that still, its first frame), and carries its pixel QC
 badge (``QC 2 errors`` in red: needs review; ``QC 1 warning`` in amber; ``QC ok`` in green). Big campaigns are
 split into pages (``contact-sheet-1.png``...); every page is written whole or not at all.
 """
@@ -18,6 +19,7 @@ from pathlib import Path
 from PIL import Image, ImageDraw, ImageFont, ImageOps
 
 from composer import images
+from composer.campaign.chain import lineage
 from composer.campaign.errors import CampaignError
 from composer.campaign.ledger import Entry, Ledger
 from composer.errors import ImageError
@@ -51,8 +53,10 @@ class SheetLayout:
 def make_sheets(folder: Path, layout: SheetLayout = SheetLayout(), *, out: Path | None = None) -> list[Path]:
     """Write the contact sheet page(s) for the campaign in ``folder``; return their paths."""
     with Ledger(folder, create=False) as ledger:
-        entries = [e for e in ledger.entries().values() if e.in_plan]
+        every = ledger.entries()
+        entries = [e for e in every.values() if e.in_plan]
         title = ledger.meta("title") or Path(ledger.meta("campaign") or folder.name).stem
+        stills = {clip: every[still] for clip, still in lineage(ledger).items() if still in every}
     if not entries:
         raise CampaignError(f"{folder}: the ledger records no shots yet; run `compose campaign run` first")
     pages = [entries[i : i + layout.per_page] for i in range(0, len(entries), layout.per_page)]
@@ -61,7 +65,7 @@ def make_sheets(folder: Path, layout: SheetLayout = SheetLayout(), *, out: Path 
     for number, page in enumerate(pages, start=1):
         name = f"{SHEET_NAME}.png" if len(pages) == 1 else f"{SHEET_NAME}-{number}.png"
         heading = f"{title}: {len(entries)} shots" + (f", page {number} of {len(pages)}" if len(pages) > 1 else "")
-        image = render_page(folder, page, layout, heading)
+        image = render_page(folder, page, layout, heading, stills)
         paths.append(save_png(image, target / name))
     return paths
 
@@ -103,7 +107,11 @@ def page_layout(entries: list[Entry], layout: SheetLayout) -> PageLayout:
     return PageLayout(layout.gap + columns * cell_w, height, tiles, headings)
 
 
-def render_page(folder: Path, entries: list[Entry], layout: SheetLayout, heading: str) -> Image.Image:
+def render_page(folder: Path, entries: list[Entry], layout: SheetLayout, heading: str,
+                stills: dict[str, Entry] | None = None) -> Image.Image:
+    """One page; ``stills`` maps a motion shot's id to its still's entry (the lineage: a clip's tile
+    shows its still, which is the clip's first frame, and says which still it animates)."""
+    stills = stills or {}
     font = ImageFont.load_default(size=layout.font_size)
     bold = ImageFont.load_default(size=layout.font_size + 3)
     title_font = ImageFont.load_default(size=layout.font_size + 7)
@@ -115,9 +123,9 @@ def render_page(folder: Path, entries: list[Entry], layout: SheetLayout, heading
         draw.text((layout.gap, y), text, fill=INK, font=bold)
     # Decoding is the slow part and Pillow releases the GIL while it decodes: a few threads help.
     with ThreadPoolExecutor(max_workers=min(8, (os.cpu_count() or 2) * 2)) as pool:
-        thumbs = list(pool.map(lambda e: thumbnail(folder, e, layout.thumb), entries))
+        thumbs = list(pool.map(lambda e: tile_image(folder, e, stills.get(e.id), layout.thumb), entries))
     for entry, thumb, at in zip(entries, thumbs, page.tiles, strict=True):
-        _tile(draw, sheet, entry, thumb, at, layout, font)
+        _tile(draw, sheet, entry, thumb, at, layout, font, stills.get(entry.id))
     return sheet
 
 
@@ -129,6 +137,7 @@ def _tile(
     at: tuple[int, int],
     layout: SheetLayout,
     font: ImageFont.FreeTypeFont | ImageFont.ImageFont,
+    still: Entry | None = None,
 ) -> None:
     x, y = at
     size = layout.thumb
@@ -141,10 +150,8 @@ def _tile(
         box = draw.textbbox((0, 0), state, font=font)
         draw.text((x + (size - box[2]) // 2, y + size // 2 - layout.font_size), state, fill=colour, font=font)
     _badge(draw, entry, at, font)
-    scene = entry.scene + (f" / {entry.variant}" if entry.variant else "")
-    scene += f" #{entry.take}" if entry.take > 1 else ""
     label_y = y + size + 4
-    for line, colour in ((entry.id, INK), (entry.cast, MUTED), (scene, MUTED)):
+    for line, colour in zip(tile_lines(entry, still), (INK, MUTED, MUTED), strict=True):
         draw.text((x, label_y), _fit(draw, line, font, size), fill=colour, font=font)
         label_y += layout.font_size + 4
 
@@ -159,6 +166,21 @@ def _badge(draw: ImageDraw.ImageDraw, entry: Entry, at: tuple[int, int],
     box = draw.textbbox((x + 6, y + 4), summary.badge, font=font)
     draw.rectangle((box[0] - 4, box[1] - 3, box[2] + 4, box[3] + 3), fill=QC_COLOURS[summary.level])
     draw.text((x + 6, y + 4), summary.badge, fill=(255, 255, 255), font=font)
+
+
+def tile_lines(entry: Entry, still: Entry | None = None) -> tuple[str, str, str]:
+    """A tile's label: the shot id, its cast, and its scene (a clip: the still it animates)."""
+    scene = entry.scene + (f" / {entry.variant}" if entry.variant else "")
+    scene += f" #{entry.take}" if entry.take > 1 else ""
+    return entry.id, entry.cast, f"clip from {still.id}" if still is not None else scene
+
+
+def tile_image(folder: Path, entry: Entry, still: Entry | None, box: int) -> Image.Image | None:
+    """The shot's thumbnail; a done clip (which Pillow cannot preview) shows its still, its first frame."""
+    thumb = thumbnail(folder, entry, box)
+    if thumb is None and still is not None and entry.state == "done":
+        return thumbnail(folder, still, box)
+    return thumb
 
 
 def thumbnail(folder: Path, entry: Entry, box: int) -> Image.Image | None:

@@ -61,13 +61,13 @@ def show(kind: str, asset_id: str, fmt: str, explain: bool, library_dir: Path | 
             raise click.BadParameter("--explain applies to brands only", param_hint="--explain")
         _explain_brand(library, asset_id, fmt)
         return
-    if kind == "brand" and library.brand(asset_id).merged.chain:
+    if kind == "brand" and library.brand(asset_id).parents:
         resolved = library.brand(asset_id)
         data, path = resolved.model.model_dump(), resolved.path
         if fmt == "yaml":
             import yaml
 
-            chain = " -> ".join([asset_id, *(p.id for p in resolved.merged.chain)])
+            chain = " -> ".join([asset_id, *(p.id for p in resolved.parents)])
             click.echo(f"# {path}, resolved: {chain}")
             click.echo(yaml.safe_dump(data, sort_keys=False, allow_unicode=True).rstrip())
             return
@@ -98,7 +98,7 @@ def _explain_brand(library: Library, asset_id: str, fmt: str) -> None:
     from composer.brands import explain_brand
 
     rows = explain_brand(library, asset_id)
-    chain = [asset_id, *(p.id for p in library.brand(asset_id).merged.chain)]
+    chain = [asset_id, *(p.id for p in library.brand(asset_id).parents)]
     if fmt == "json":
         click.echo(json.dumps({"kind": "brand", "id": asset_id, "chain": chain,
                                "fields": [row.as_dict() for row in rows]}, indent=2, ensure_ascii=False))

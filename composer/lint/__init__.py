@@ -27,8 +27,6 @@ from composer.lint.exactness import check_exactness
 from composer.lint.findings import (
     BlockedError,
     Finding,
-    Location,
-    Severity,
     blocking,
     raise_if_blocking,
     sort_key,
@@ -37,6 +35,7 @@ from composer.lint.findings import (
 from composer.lint.logo import check_logo
 from composer.lint.palette import check_palette
 from composer.lint.references import check_references
+from composer.location import Location, Severity
 from composer.models import LintException
 
 if TYPE_CHECKING:

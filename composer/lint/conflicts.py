@@ -15,8 +15,9 @@ from dataclasses import dataclass
 
 from composer.lint.colours import family_of_word, hex_family
 from composer.lint.context import Leaf, LintContext
-from composer.lint.findings import Finding, Severity
+from composer.lint.findings import Finding
 from composer.lint.text import Analysed, Ban, Token, analyse, clause_bounds, is_negated, parse_negative, stem
+from composer.location import Severity
 
 RULE = "conflict"
 WINDOW = 4

@@ -14,14 +14,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from composer.errors import ComposerError
-from composer.lint.findings import Location
+from composer.location import Location
 from composer.models import BrandKit, LintException
 from composer.render import Cut, Fragment
 from composer.yamlio import line_of, read_text
 
 if TYPE_CHECKING:
     from composer.compose import Brief
-    from composer.library import Loaded
+    from composer.loaded import Loaded
 
 Loc = tuple[str | int, ...]
 
@@ -117,6 +117,11 @@ class LintContext:
 
     def template_location(self, fragment_id: str) -> Location:
         return Location(f"template {self.template}", None, f"section {fragment_id}")
+
+    def location_at(self, section: Section, start: int, end: int) -> Location:
+        """Where the text at [start, end) of ``section`` comes from: its asset field, else the template."""
+        leaf = self.leaves_in(section.text, start, end)
+        return leaf.location() if leaf else self.template_location(section.fragment_id)
 
     def leaf(self, kind: str, key: Loc) -> Leaf | None:
         """The field at resolved path ``key`` of the shot's asset of ``kind``."""

@@ -10,38 +10,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from enum import StrEnum
 from typing import Any
 
 from composer.errors import ComposerError
-
-
-class Severity(StrEnum):
-    """How bad a finding is. Errors block generation; ``--strict`` makes warnings block too."""
-
-    ERROR = "error"
-    WARNING = "warning"
-    NOTICE = "notice"
-
-    @property
-    def rank(self) -> int:
-        return {"error": 2, "warning": 1, "notice": 0}[self.value]
-
-
-@dataclass(frozen=True)
-class Location:
-    """A place a finding points at: a file (or ``shot``, ``template ...``), a line and a field."""
-
-    path: str
-    line: int | None = None
-    field: str | None = None
-
-    def __str__(self) -> str:
-        where = self.path if self.line is None else f"{self.path}:{self.line}"
-        return f"{where}: {self.field}" if self.field else where
-
-    def as_dict(self) -> dict[str, Any]:
-        return {"path": self.path, "line": self.line, "field": self.field}
+from composer.location import Location, Severity
 
 
 @dataclass(frozen=True)

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from composer.lint.context import Leaf, LintContext
-from composer.lint.findings import Finding, Location, Severity
+from composer.lint.findings import Finding
 from composer.lint.text import is_negated, tokenise
+from composer.location import Location, Severity
 
 RULE = "logo"
 

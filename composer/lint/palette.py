@@ -10,8 +10,9 @@ from functools import lru_cache
 
 from composer.lint.colours import HEX_RE, normalise_hex
 from composer.lint.context import LintContext
-from composer.lint.findings import Finding, Location, Severity
+from composer.lint.findings import Finding
 from composer.lint.text import CACHE_TEXTS
+from composer.location import Location, Severity
 
 RULE = "palette"
 

@@ -14,8 +14,9 @@ from typing import Any
 
 from composer.attachments import entry_path
 from composer.lint.context import LintContext
-from composer.lint.findings import Finding, Location, Severity
+from composer.lint.findings import Finding
 from composer.lint.roles import check_roles
+from composer.location import Location, Severity
 
 RULE = "frames"
 

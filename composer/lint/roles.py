@@ -16,7 +16,8 @@ import re
 
 from composer.attachments import Frame
 from composer.lint.context import LintContext
-from composer.lint.findings import Finding, Location, Severity
+from composer.lint.findings import Finding
+from composer.location import Location, Severity
 
 RULE = "frames"
 DRESSING = re.compile(r"\b(?:wears?|wearing|dressed|outfit|costume|(?:changes?|changed) into)\b", re.IGNORECASE)

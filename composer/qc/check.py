@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from composer.errors import ImageError
-from composer.lint.findings import Severity
+from composer.location import Severity
 from composer.qc.colour_rules import Frame, check_banned, check_key_colours, check_palette
 from composer.qc.context import QcContext
 from composer.qc.decode import Decoded, decode

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from composer.lint.colours import family_named, family_of_word
-from composer.lint.findings import Severity
+from composer.location import Severity
 from composer.models import LintException
 from composer.qc.context import QcContext
 from composer.qc.families import family_mask

@@ -10,7 +10,7 @@ from PIL import Image, ImageDraw
 from composer.errors import ComposerError
 from composer.files import cannot_write, write_bytes
 from composer.images import thumbnail
-from composer.lint.findings import Severity
+from composer.location import Severity
 from composer.qc.check import ImageReport
 
 SIDE = 1024

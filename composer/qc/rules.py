@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from composer.lint.findings import Severity
+from composer.location import Severity
 
 Box = tuple[int, int, int, int]
 """``(x0, y0, x1, y1)`` in the image's own pixels, x1 and y1 exclusive."""

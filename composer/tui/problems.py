@@ -7,11 +7,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal, cast
+from typing import TYPE_CHECKING, Any
 
 from composer.errors import ComposerError, LocatedError
+from composer.location import Location, Severity
 
-Severity = Literal["error", "warning", "info"]
+if TYPE_CHECKING:
+    from composer.lint.findings import Finding
 
 
 @dataclass(frozen=True)
@@ -20,9 +22,19 @@ class Problem:
 
     severity: Severity
     message: str
-    path: str | None = None
-    line: int | None = None
-    field: str | None = None
+    where: Location | None = None
+
+    @property
+    def path(self) -> str | None:
+        return self.where.path if self.where else None
+
+    @property
+    def line(self) -> int | None:
+        return self.where.line if self.where else None
+
+    @property
+    def field(self) -> str | None:
+        return self.where.field if self.where else None
 
     def location(self, root: Path | None = None) -> str:
         """``file:line field``, the file relative to the library root when it is inside it."""
@@ -48,9 +60,8 @@ def _relative(path: str, root: Path | None) -> str:
 def from_error(exc: BaseException) -> Problem:
     """A raised error as an error row; a bug (not a ComposerError) is labelled as one."""
     if isinstance(exc, LocatedError):
-        path = str(exc.path) if exc.path is not None else None
-        return Problem("error", exc.reason, path, exc.line, exc.field)
-    return Problem("error", describe_error(exc))
+        return Problem(Severity.ERROR, exc.reason, exc.location)
+    return Problem(Severity.ERROR, describe_error(exc))
 
 
 def describe_error(exc: BaseException) -> str:
@@ -61,36 +72,18 @@ def describe_error(exc: BaseException) -> str:
 
 
 def from_warning(text: str) -> Problem:
-    return Problem("warning", text)
+    return Problem(Severity.WARNING, text)
 
 
-def from_finding(finding: Any) -> Problem:
-    """A ``composer.lint`` finding (severity, rule, message, fix, path/line/field), read defensively."""
-    severity = str(getattr(finding, "severity", "warning")).lower()
-    severity = {"notice": "info", "fatal": "error", "critical": "error"}.get(severity, severity)
-    if severity not in ("error", "warning", "info"):
-        severity = "warning"
-    message = getattr(finding, "message", None) or str(finding)
-    fix = getattr(finding, "fix", None)
-    if fix:
-        message = f"{message} (fix: {fix})"
-    rule = getattr(finding, "rule", None)
-    if rule:
-        message = f"[{rule}] {message}"
-    path = getattr(finding, "path", None)
-    line = getattr(finding, "line", None)
-    return Problem(
-        cast(Severity, severity),
-        str(message),
-        str(path) if path is not None else None,
-        line if isinstance(line, int) else None,
-        getattr(finding, "field", None),
-    )
+def from_finding(finding: Finding) -> Problem:
+    """A lint finding as a row: ``[rule] message (fix: ...)`` at its primary location."""
+    message = f"[{finding.rule}] {finding.message}" + (f" (fix: {finding.fix})" if finding.fix else "")
+    return Problem(finding.severity, message, finding.locations[0] if finding.locations else None)
 
 
 def brief_problems(brief: Any) -> list[Problem]:
     """The brief's warnings, its lint findings when lint has attached any, then the guard's cuts."""
     rows = [from_warning(w) for w in getattr(brief, "warnings", [])]
     rows += [from_finding(f) for f in getattr(brief, "findings", None) or []]
-    rows += [Problem("info", f"length guard: {cut}") for cut in brief.dropped]
+    rows += [Problem(Severity.NOTICE, f"length guard: {cut}") for cut in brief.dropped]
     return rows

@@ -23,7 +23,8 @@ from collections.abc import Callable
 
 from composer.errors import ComposerError
 from composer.library import Library
-from composer.lint.findings import Finding, Severity, sort_key, summary
+from composer.lint.findings import Finding, sort_key, summary
+from composer.location import Severity
 from composer.validate.assets import check_duplicates, load_library
 from composer.validate.frames import check_frames
 from composer.validate.references import check_references

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from composer.library import ASSET_KINDS, CONFIG_FILE
-from composer.lint.findings import Severity
+from composer.location import Severity
 from composer.models import LibraryConfig
 from composer.validate.report import Asset, Report
 from composer.yamlio import line_of

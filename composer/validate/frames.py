@@ -6,7 +6,7 @@ from typing import Any
 
 from composer.errors import ReferenceFrameError
 from composer.frames import check_frame, verify_frame
-from composer.lint.findings import Severity
+from composer.location import Severity
 from composer.validate.report import Asset, Report
 from composer.yamlio import line_of
 

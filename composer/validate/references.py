@@ -6,8 +6,9 @@ from __future__ import annotations
 from pydantic import ValidationError
 
 from composer.brands import BrandChainError, chain_of, merge_chain
-from composer.library import ASSET_KINDS, CONFIG_FILE, Loaded
-from composer.lint.findings import Severity
+from composer.library import ASSET_KINDS, CONFIG_FILE
+from composer.loaded import Loaded
+from composer.location import Severity
 from composer.models import BrandKit, BrandKitFile
 from composer.validate.report import Asset, Report, fix_for
 from composer.yamlio import line_of, read_text, validation_errors

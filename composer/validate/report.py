@@ -10,7 +10,8 @@ from pydantic import BaseModel, ValidationError
 
 from composer.errors import ComposerError, LibraryError, LocatedError
 from composer.library import ASSET_KINDS, Library, bundled_library
-from composer.lint.findings import Finding, Location, Severity
+from composer.lint.findings import Finding
+from composer.location import Location, Severity
 from composer.models import LibraryConfig
 from composer.yamlio import line_of, parse_yaml, read_text, validation_errors
 
@@ -104,7 +105,7 @@ class Report:
 def fix_for(reason: str) -> str:
     """The fix hint for a file that could not be read or failed the schema, by the error's reason."""
     if reason.startswith("unknown field"):
-        return "remove the field or correct its spelling (the schema is in docs and composer/models.py)"
+        return "remove the field or correct its spelling (the schema is in docs and composer/models/)"
     if reason.startswith("required field"):
         return "add the field"
     if reason.startswith("YAML"):
@@ -116,4 +117,4 @@ def fix_for(reason: str) -> str:
     if reason.startswith(("too large", "not a regular file", "symlink loop", "file name too long", "permission",
                           "I/O error", "the path contains")):
         return "replace it with a readable file of the right kind"
-    return "correct the value (see the field's documentation in composer/models.py)"
+    return "correct the value (see the field's documentation in composer/models/)"

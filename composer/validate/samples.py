@@ -10,15 +10,14 @@ from typing import Any
 from pydantic import BaseModel
 
 from composer.attachments import Attachments, Frame
-from composer.library import Loaded
+from composer.compose import ShotAssets
+from composer.loaded import Loaded
 from composer.models import BrandKit, Character, Product, Scene, ShotDeltas, Style, Target
 from composer.shot import ShotSpec
 
 
 def sample_context(target: Target, *, full: bool) -> dict[str, Any]:
     """The context the composer would pass, for sample assets built from the schemas alone."""
-    from composer.compose import ShotAssets  # compose imports lint, which validate must not pull in early
-
     def loaded(kind: str, model: type[BaseModel], asset_id: str) -> Loaded[Any]:
         return Loaded(kind, asset_id, Path(f"{asset_id}.yaml"), "", model.model_validate(sample(model, full)))
 

@@ -8,7 +8,7 @@ from typing import Any
 
 from composer.attachments import split_reference
 from composer.errors import LibraryError
-from composer.lint.findings import Severity
+from composer.location import Severity
 from composer.paths import inside
 from composer.validate.report import Report, fix_for
 from composer.yamlio import line_of, parse_yaml, read_text

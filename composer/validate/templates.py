@@ -11,7 +11,7 @@ from jinja2 import meta, nodes
 
 from composer.errors import ComposerError, LibraryError, TemplateError
 from composer.library import CONFIG_FILE, package_dir
-from composer.lint.findings import Severity
+from composer.location import Severity
 from composer.models import Target
 from composer.render import Renderer
 from composer.validate.report import Report, fix_for
@@ -91,6 +91,6 @@ def _trial_render(report: Report, renderer: Renderer, target: Target, path: Path
         except TemplateError as exc:
             filled = "every field filled in" if full else "every optional field empty"
             report.add(Severity.ERROR, "template", f"trial render with {filled} fails: {exc.reason}",
-                       "use only fields the schema defines (docs and composer/models.py), and guard optional "
+                       "use only fields the schema defines (docs and composer/models/), and guard optional "
                        "ones with {% if %}", exc.path or path, exc.line)
             return

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from composer.library import ASSET_KINDS, DEFAULT_RUBRIC
-from composer.lint.findings import Severity
+from composer.location import Severity
 from composer.validate.frames import FRAME_KINDS
 from composer.validate.report import Report
 from composer.validate.shots import SHOT_DIRS

@@ -18,6 +18,7 @@ from composer.campaign import CampaignFileError, Planner, open_campaign
 from composer.campaign.chain import chain_for_plan, lineage
 from composer.campaign.ledger import Ledger
 from composer.campaign.run import run_campaign
+from composer.campaign.sheet import make_sheets, thumbnail, tile_image, tile_lines
 from composer.compose import Composer
 from composer.library import Library
 from composer.review.approved import approved_frames
@@ -76,8 +77,17 @@ def test_approved_stills_are_the_first_frames_uploaded_and_the_rest_wait(tmp_pat
 
     with Ledger(out, create=False) as ledger:
         links = lineage(ledger)
-        done = {e.id for e in ledger.entries().values() if e.state == "done" and e.group == "film"}
+        entries = ledger.entries()
+        done = {e.id for e in entries.values() if e.state == "done" and e.group == "film"}
     assert {links[m] for m in done} == set(approved)  # every clip records the still it animates
+
+    clip = entries[sorted(done)[0]]
+    still = entries[links[clip.id]]
+    assert tile_lines(clip, still)[2] == f"clip from {still.id}"  # the sheet shows still -> motion take
+    shown, first_frame = tile_image(out, clip, still, 64), tile_image(out, still, None, 64)
+    assert thumbnail(out, clip, 64) is None and shown is not None and first_frame is not None
+    assert shown.tobytes() == first_frame.tobytes()  # a clip's tile is its still: its first frame
+    assert make_sheets(out) == [out / "contact-sheet.png"]
 
     third = _run(out, fake_kie)  # nothing new approved: nothing sent, nothing paid twice
     assert len(fake_kie.requests) == 9 and third.skipped == 9  # type: ignore[attr-defined]

@@ -9,7 +9,7 @@ import pytest
 from qc_support import BRAKE_RED, PALETTE, paint, save, scene
 
 from composer.library import Library
-from composer.lint.findings import Severity
+from composer.location import Severity
 from composer.qc import Expected, QcContext, build_context, check_image, check_images
 from composer.qc.context import NOTHING_EXPECTED
 from composer.qc.pixels import hex_to_lab

@@ -13,6 +13,7 @@ import yaml
 from tui_helpers import bump, write_png
 
 from composer.errors import LibraryError, ShotError
+from composer.location import Location, Severity
 from composer.settings import Settings
 from composer.shot import ShotSpec
 from composer.tui import generation
@@ -163,7 +164,8 @@ def test_located_errors_keep_file_line_and_field(tmp_path: Path) -> None:
     problem = from_error(
         LibraryError("required field is missing", path=tmp_path / "lib/a.yaml", line=3, field="identity")
     )
-    assert problem == Problem("error", "required field is missing", str(tmp_path / "lib/a.yaml"), 3, "identity")
+    assert problem == Problem(Severity.ERROR, "required field is missing", Location(str(tmp_path / "lib/a.yaml"), 3,
+                                                                                 "identity"))
     assert problem.location(tmp_path / "lib") == "a.yaml:3 identity"
     assert from_error(ValueError("boom")).message == "internal error: ValueError: boom"
 
@@ -178,7 +180,7 @@ def test_lint_findings_are_read_with_their_location() -> None:
         (findings.Location("brand_kits/acme.yaml", 7, "palette.0"),),
     )
     problem = from_finding(finding)
-    assert problem.severity == "info"
+    assert problem.severity == "notice"
     assert (problem.path, problem.line, problem.field) == ("brand_kits/acme.yaml", 7, "palette.0")
     assert problem.message == "[palette] colour not in palette (fix: name a brand colour)"
 
@@ -188,7 +190,7 @@ def test_brief_problems_list_warnings_findings_and_cuts(mini_library: Path) -> N
     brief = session.recompose().brief
     assert brief is not None and brief.dropped
     rows = brief_problems(brief)
-    assert [r.message for r in rows if r.severity == "info" and r.message.startswith("length guard")] == [
+    assert [r.message for r in rows if r.severity == "notice" and r.message.startswith("length guard")] == [
         f"length guard: {cut}" for cut in brief.dropped
     ]
 

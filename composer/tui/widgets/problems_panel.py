@@ -8,15 +8,16 @@ from rich.text import Text
 from textual.containers import VerticalScroll
 from textual.widgets import Static
 
+from composer.location import Severity
 from composer.tui.problems import Problem
 
-ICONS = {"error": "✖", "warning": "▲", "info": "●"}
+ICONS = {Severity.ERROR: "✖", Severity.WARNING: "▲", Severity.NOTICE: "●"}
 
 
 class ProblemsPanel(VerticalScroll):
     """A short scrollable list; its border shows the counts and turns red on errors."""
 
-    COMPONENT_CLASSES = {"problems-panel--error", "problems-panel--warning", "problems-panel--info",
+    COMPONENT_CLASSES = {"problems-panel--error", "problems-panel--warning", "problems-panel--notice",
                          "problems-panel--where"}
 
     def __init__(self, *, id: str | None = None) -> None:
