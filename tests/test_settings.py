@@ -88,12 +88,6 @@ def test_the_package_is_typed() -> None:
     assert (REPO / "composer" / "py.typed").is_file()  # hatch ships every file of the package in the wheel
 
 
-def test_the_tui_does_not_import_the_cli() -> None:
-    code = "import sys, composer.tui.app, composer.tui.generation; print('composer.cli' in sys.modules)"
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    assert result.stdout == "False\n"
-
-
 @pytest.mark.parametrize("switch", [("--verbose",), ()])
 def test_verbose_logs_requests_and_retries_never_the_key(example_library: Path, tmp_path: Path,
                                                          switch: tuple[str, ...]) -> None:

@@ -26,59 +26,77 @@ The API campaigns build on (async; one backend instance serves many concurrent j
   (``KIE_API_KEY`` / ``OPENAI_API_KEY``), base URLs, proxies and deadlines from
   ``composer.settings.Settings`` (built once by the front end: ``Settings.from_env()``).
 
-This package imports neither aiohttp nor openai until ``make_backend`` builds a backend.
+The names above are imported on first use (``make.py`` holds ``make_backend`` and ``api_key``), so
+``import composer.settings`` loads only ``errors`` and ``schedule``, and no backend loads aiohttp or
+openai until ``make_backend`` builds it.
 """
 
 from __future__ import annotations
 
-from pathlib import Path
+import importlib
 from typing import TYPE_CHECKING, Any
 
-from composer.backends.errors import (
-    AuthError,
-    DownloadError,
-    FeatureDisabledError,
-    GenerationError,
-    InsufficientCreditsError,
-    InterruptedGenerationError,
-    MissingKeyError,
-    ModerationBlockedError,
-    NetworkError,
-    NotFoundError,
-    OptionError,
-    PollTimeoutError,
-    ProviderResponseError,
-    QuotaExceededError,
-    RateLimitedError,
-    RequestRejectedError,
-    ServiceUnavailableError,
-    SubmitUncertainError,
-    TaskFailedError,
-    TransientError,
-)
-from composer.backends.options import validate_job
-from composer.backends.prices import PriceTable
-from composer.backends.schedule import PollSchedule, RetryPolicy
-from composer.backends.types import (
-    BACKENDS,
-    Backend,
-    BackendName,
-    Cost,
-    Credits,
-    GenerationOptions,
-    GenerationResult,
-    Job,
-    Kind,
-    Progress,
-    ProgressEvent,
-    Submission,
-    no_progress,
-)
-
 if TYPE_CHECKING:
-    from composer.settings import Settings
+    from composer.backends.errors import (
+        AuthError,
+        DownloadError,
+        FeatureDisabledError,
+        GenerationError,
+        InsufficientCreditsError,
+        InterruptedGenerationError,
+        MissingKeyError,
+        ModerationBlockedError,
+        NetworkError,
+        NotFoundError,
+        OptionError,
+        PollTimeoutError,
+        ProviderResponseError,
+        QuotaExceededError,
+        RateLimitedError,
+        RequestRejectedError,
+        ServiceUnavailableError,
+        SubmitUncertainError,
+        TaskFailedError,
+        TransientError,
+    )
+    from composer.backends.make import KEY_VARIABLES, api_key, make_backend
+    from composer.backends.options import validate_job
+    from composer.backends.prices import PriceTable
+    from composer.backends.schedule import PollSchedule, RetryPolicy
+    from composer.backends.types import (
+        BACKENDS,
+        Backend,
+        BackendName,
+        Cost,
+        Credits,
+        GenerationOptions,
+        GenerationResult,
+        Job,
+        Kind,
+        Progress,
+        ProgressEvent,
+        Submission,
+        no_progress,
+    )
 
-KEY_VARIABLES = {"kie": "KIE_API_KEY", "openai": "OPENAI_API_KEY"}
+_MODULES = {
+    "errors": (
+        "AuthError", "DownloadError", "FeatureDisabledError", "GenerationError", "InsufficientCreditsError",
+        "InterruptedGenerationError", "MissingKeyError", "ModerationBlockedError", "NetworkError", "NotFoundError",
+        "OptionError", "PollTimeoutError", "ProviderResponseError", "QuotaExceededError", "RateLimitedError",
+        "RequestRejectedError", "ServiceUnavailableError", "SubmitUncertainError", "TaskFailedError",
+        "TransientError",
+    ),
+    "make": ("KEY_VARIABLES", "api_key", "make_backend"),
+    "options": ("validate_job",),
+    "prices": ("PriceTable",),
+    "schedule": ("PollSchedule", "RetryPolicy"),
+    "types": (
+        "BACKENDS", "Backend", "BackendName", "Cost", "Credits", "GenerationOptions", "GenerationResult", "Job",
+        "Kind", "Progress", "ProgressEvent", "Submission", "no_progress",
+    ),
+}
+_EXPORTS = {name: f"composer.backends.{module}" for module, names in _MODULES.items() for name in names}
 
 __all__ = [
     "BACKENDS", "KEY_VARIABLES", "AuthError", "Backend", "BackendName", "Cost", "Credits", "DownloadError",
@@ -92,45 +110,7 @@ __all__ = [
 ]
 
 
-def api_key(name: str, settings: Settings) -> str:
-    """The backend's API key from ``settings``, or a ``MissingKeyError`` naming the variable to set."""
-    if name not in KEY_VARIABLES:
-        raise GenerationError(f"unknown backend '{name}' (choose {' or '.join(BACKENDS)})")
-    key = settings.api_key(name)
-    if not key:
-        raise MissingKeyError(f"no API key for the {name} backend: set {KEY_VARIABLES[name]}")
-    return key
-
-
-def make_backend(
-    name: str,
-    settings: Settings,
-    *,
-    poll: PollSchedule | None = None,
-    retry: RetryPolicy | None = None,
-    prices: PriceTable | None = None,
-    library_root: Path | None = None,
-    **options: Any,
-) -> Backend:
-    """A backend by name (``kie`` or ``openai``), its key, base URLs, proxies, trusted hosts and
-    deadlines from ``settings`` (``composer.settings.Settings``).
-
-    ``poll`` and ``retry`` default to the settings'; ``prices`` to the bundled table merged with
-    ``<library_root>/prices.yaml``; ``options`` go to the backend's constructor (e.g.
-    ``max_connections``, ``timeout``, ``limits``).
-    """
-    key = api_key(name, settings)
-    table = prices or PriceTable.load(library_root)
-    poll, retry = poll or settings.poll, retry or settings.retry
-    if name == "kie":
-        from composer.backends.kie import KieBackend
-
-        return KieBackend(
-            key, base_url=settings.kie_base_url, upload_base_url=settings.kie_upload_base_url,
-            poll=poll, retry=retry, prices=table, deadlines=settings.deadlines, allow_hosts=settings.allow_hosts,
-            proxies=settings.proxies, **options,
-        )
-    from composer.backends.openai_images import OpenAIImagesBackend
-
-    return OpenAIImagesBackend(key, base_url=settings.openai_base_url, retry=retry, prices=table,
-                               **{"timeout": settings.deadlines.openai, **options})
+def __getattr__(name: str) -> Any:
+    if name not in _EXPORTS:
+        raise AttributeError(f"module 'composer.backends' has no attribute {name!r}")
+    return getattr(importlib.import_module(_EXPORTS[name]), name)

@@ -24,7 +24,8 @@ from typing import Literal
 from composer.backends.types import Cost
 from composer.campaign.ledger import Entry, State
 from composer.campaign.plan import Plan, PlanRow
-from composer.generate.lifecycle import Inspector, Phase, Resend, next_step
+from composer.generate.inspection import Inspector
+from composer.generate.lifecycle import Phase, Resend, next_step
 
 PHASES: dict[State, Phase] = {
     "composed": "new", "submitting": "submitting", "submitted": "accepted", "done": "done",
@@ -55,7 +56,7 @@ class RunSettings:
     submit_grace: float = 30.0
     """After Ctrl-C, how long in-flight create requests may take to answer so their task ids are kept."""
     inspect: Inspector | None = None
-    """Run on every download before the shot is recorded done (pixel QC): see ``lifecycle.Inspector``."""
+    """Run on every download before the shot is recorded done (pixel QC): see ``inspection.Inspector``."""
 
 
 @dataclass(frozen=True)

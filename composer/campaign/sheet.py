@@ -24,7 +24,7 @@ from composer.campaign.errors import CampaignError
 from composer.campaign.ledger import Entry, Ledger
 from composer.errors import ImageError
 from composer.files import cannot_write, writing
-from composer.qc.summary import summarise
+from composer.generate.inspection import summarise
 
 SHEET_NAME = "contact-sheet"
 BACKGROUND = (250, 249, 246)

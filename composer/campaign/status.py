@@ -17,7 +17,7 @@ from typing import Any
 from composer.campaign.expand import legacy_shot_id
 from composer.campaign.ledger import LOCK_FILE, STATES, Entry, Ledger
 from composer.campaign.versions import Digests, changed
-from composer.qc.summary import summarise
+from composer.generate.inspection import error_findings, summarise
 
 
 @dataclass
@@ -216,8 +216,7 @@ def _qc_line(entry: Entry) -> str:
     summary = summarise(entry.qc, entry.needs_review)
     if summary is None or summary.failed:
         return summary.failed if summary and summary.failed else "marked for review"
-    images = entry.qc.get("images", []) if isinstance(entry.qc, dict) else []
-    first = next((f["message"] for i in images for f in i.get("findings", []) if f.get("severity") == "error"), "")
+    first = next((message for _, _, message in error_findings(entry.qc)), "")
     return f"{summary.badge}" + (f": {first}" if first else "")
 
 

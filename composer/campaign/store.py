@@ -18,7 +18,8 @@ from composer.campaign.errors import LedgerError
 from composer.campaign.export import BRIEFS_DIR
 from composer.campaign.ledger import Ledger
 from composer.campaign.versions import FrameVersion
-from composer.generate.lifecycle import Inspection, Stop, StopStatus, StoreError
+from composer.generate.inspection import Inspection
+from composer.generate.lifecycle import Stop, StopStatus, StoreError
 
 
 def _recording(method: Callable[..., None]) -> Callable[..., None]:

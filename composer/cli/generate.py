@@ -148,11 +148,11 @@ def report(outcome: Outcome, *, paths_to_stdout: bool) -> None:
 def _report_qc(record_file: Path) -> None:
     """The pixel QC the lifecycle ran on the results: one line, and each error."""
     from composer.generate import load_record
-    from composer.qc.hook import qc_summary
+    from composer.generate.inspection import report_lines
 
     record = load_record(record_file)
     if record.qc is not None:
-        for line in qc_summary(record.qc, needs_review=record.needs_review):
+        for line in report_lines(record.qc, needs_review=record.needs_review):
             click.echo(line, err=True)
 
 

@@ -8,14 +8,16 @@ failure, timeout, Ctrl-C) leaves ``<stem>.generation.json`` saying what happened
 - ``jobs``: building a job from a brief or an exported brief file (checked before any request);
 - ``lifecycle``: the driver (submit -> poll -> download -> inspect -> record) over a ``JobStore``,
   and the never-pay-twice rules, shared with campaigns;
+- ``inspection``: what the QC hook returns, and a stored QC report read back (badges, counts);
 - ``record``: the typed generation record and its store;
 - ``run``: the single-shot runs, async (``run_job``, ``resume_record``) and sync (the CLI's).
 """
 
 from __future__ import annotations
 
+from composer.generate.inspection import Inspection, Inspector
 from composer.generate.jobs import GenerateSettings, job_from_brief, job_from_brief_file, make_job, read_brief_file
-from composer.generate.lifecycle import Inspection, Inspector, Lifecycle
+from composer.generate.lifecycle import Lifecycle
 from composer.generate.record import RECORD_SUFFIX, GenerationRecord, RecordStore, load_record, record_path
 from composer.generate.run import (
     DEFAULT_OUT_DIR,

@@ -17,7 +17,7 @@ from composer.backends.types import BACKENDS, BackendName, GenerationOptions, Jo
 from composer.compose import Brief
 from composer.errors import LibraryError
 from composer.frames import check_frame, verify_frame
-from composer.generate.lifecycle import Inspector
+from composer.generate.inspection import Inspector
 from composer.library import Library
 from composer.settings import Settings
 
@@ -42,7 +42,7 @@ class GenerateSettings:
     config: Settings = field(default_factory=Settings)
     """Keys, base URLs, proxies and deadlines (``composer.settings``; the front end builds it once)."""
     inspect: Inspector | None = None
-    """Run on every download before the shot is recorded (pixel QC): see ``lifecycle.Inspector``."""
+    """Run on every download before the shot is recorded (pixel QC): see ``inspection.Inspector``."""
     submit_grace: float = 30.0
     """After Ctrl-C, how long an in-flight create may take to answer so its task is kept."""
     deadline: float | None = None

@@ -28,7 +28,7 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal, NamedTuple, Protocol
+from typing import Literal, Protocol
 
 from composer.backends.errors import (
     GenerationError,
@@ -50,6 +50,7 @@ from composer.backends.types import (
     no_progress,
 )
 from composer.errors import ComposerError
+from composer.generate.inspection import Inspection, Inspector, inspect
 
 log = logging.getLogger(__name__)
 
@@ -95,30 +96,6 @@ def after_acceptance(exc: GenerationError, *, has_task: bool) -> StopStatus:
     if isinstance(exc, TaskFailedError | NotFoundError) or not has_task:
         return "failed"
     return "incomplete"
-
-
-# -- the QC hook ---------------------------------------------------------------------------------
-class Inspection(NamedTuple):
-    """What an inspector found in a job's downloaded files."""
-
-    report: dict[str, Any]
-    """JSON-able findings; the store keeps them as ``qc``."""
-    needs_review: bool
-    """True when a person should look at the result before it is used."""
-
-
-Inspector = Callable[[GenerationResult], Inspection]
-"""Run on every successful download, off the event loop, before the job is recorded as done. An
-inspector that raises is reported as ``{"error": ...}`` with ``needs_review``: the files are kept."""
-
-
-async def inspect(inspector: Inspector | None, result: GenerationResult) -> Inspection | None:
-    if inspector is None:
-        return None
-    try:
-        return await asyncio.to_thread(inspector, result)
-    except Exception as exc:  # an inspector is another team's code: its failure must not lose a paid result
-        return Inspection({"error": f"{type(exc).__name__}: {exc}"}, needs_review=True)
 
 
 # -- the store -----------------------------------------------------------------------------------

@@ -26,7 +26,8 @@ from composer.backends.types import Backend, Cost, GenerationResult, Job, Stopwa
 from composer.errors import LibraryError
 from composer.export import save_document
 from composer.frames import file_sha256
-from composer.generate.lifecycle import Inspection, Phase, Stop, StopStatus
+from composer.generate.inspection import Inspection
+from composer.generate.lifecycle import Phase, Stop, StopStatus
 
 RECORD_SUFFIX = ".generation.json"
 RECORD_SCHEMA = "composer.generation/2"

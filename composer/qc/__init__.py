@@ -23,9 +23,10 @@ Modules: ``rules`` (the registry and the finding), ``settings`` (thresholds), ``
 image is checked against), ``decode``, ``pixels`` (CIELAB, bins, clusters), ``families`` (colour
 families in LCh), ``colour_rules``, ``technical``, ``duplicates``, ``check`` (one image, many),
 ``folders`` (campaign and shot folders), ``overlay``, ``text``, ``hook`` (the inspectors run after
-every download), ``summary`` (a stored report in a few words, for status and the contact sheet) and
-``api`` (JSON-able findings for the review app). The names below are imported on first use, so
-``import composer.qc.summary`` stays cheap.
+every download) and ``api`` (JSON-able findings for the review app). The names below are imported
+on first use, so ``import composer.qc.hook`` does not load the pixel checks' dependencies twice over.
+A stored report is read back (badges, counts) by ``composer.generate.inspection``, below campaigns:
+QC reads campaign ledgers, so campaigns never import QC.
 """
 
 from __future__ import annotations

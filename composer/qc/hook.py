@@ -1,5 +1,5 @@
 """QC after every download: the inspectors ``compose shot --generate``, ``compose generate`` and
-``compose campaign run`` hand to the job lifecycle (``composer.generate.lifecycle.Inspector``).
+``compose campaign run`` hand to the job lifecycle (``composer.generate.inspection.Inspector``).
 
 Each returns an ``Inspection``: the report (stored as ``qc`` in the generation record or the ledger
 row) and ``needs_review``, true when any finding is an error. Nothing here deletes or moves a file.
@@ -106,18 +106,6 @@ def brief_file_inspector(library: Library, brief_file: Path, options: dict[str, 
         return ShotInspector(context_from_brief(library, brief_file, expected))
     except ComposerError:
         return ShotInspector(QcContext(expected=expected))
-
-
-def qc_summary(report: dict[str, Any], *, needs_review: bool) -> list[str]:
-    """What the CLI says after a download: a line of counts, then each error finding."""
-    if "error" in report:
-        return [f"qc: could not run ({report['error']}); marked for review"]
-    counts = report.get("counts", {})
-    head = (f"qc: {counts.get('error', 0)} error(s), {counts.get('warning', 0)} warning(s), "
-            f"{counts.get('notice', 0)} notice(s)" + ("; needs review (the files are kept)" if needs_review else ""))
-    errors = [f"qc error: {image['path']}: {f['rule']}: {f['message']}"
-              for image in report.get("images", []) for f in image.get("findings", []) if f["severity"] == "error"]
-    return [head, *errors]
 
 
 class CampaignInspector(Inspector):

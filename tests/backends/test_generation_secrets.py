@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -64,10 +62,3 @@ def test_openai_key_stays_secret(example_library: Path, tmp_path: Path, setup: s
         if setup == "auth-echo":
             assert "***" in result.stderr
         scan(tmp_path, [result.stdout, result.stderr], OPENAI_KEY)
-
-
-def test_the_backend_packages_import_no_http_stack() -> None:
-    code = ("import sys, composer.backends, composer.generate, composer.cli.generate\n"
-            "print(sorted(m for m in ('aiohttp', 'httpx', 'openai', 'textual') if m in sys.modules))")
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    assert result.stdout.strip() == "[]"

@@ -29,12 +29,6 @@ def test_compose_shot_never_imports_textual(mini_library: Path) -> None:
     assert "LOADED: \n" in done.stderr
 
 
-def test_importing_the_library_does_not_import_textual() -> None:
-    code = "import sys, composer, composer.compose, composer.tui.session; print('textual' in sys.modules)"
-    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=False)
-    assert done.stdout.strip() == "False", done.stderr
-
-
 def test_tui_command_is_registered_and_reports_a_bad_library_in_one_line(tmp_path: Path) -> None:
     assert COMMANDS["tui"] == ("composer.cli.tui", "tui")
     result = CliRunner().invoke(main, ["tui", "--help"])
