@@ -31,7 +31,7 @@ from composer.generate.lock import Busy, FileLock
 
 LEDGER_FILE = "ledger.sqlite"
 LOCK_FILE = ".campaign.lock"
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 """The schema this composer writes. A ledger of an older version is migrated when a run opens it."""
 
 State = Literal["composed", "submitting", "submitted", "done", "failed", "uncertain"]
@@ -81,6 +81,11 @@ MIGRATIONS: dict[int, tuple[str, ...]] = {
     3: (
         # The frame versions a shot was sent with: ``[{"path", "sha256"}]`` of each attached frame.
         "ALTER TABLE shots ADD COLUMN frames TEXT",
+    ),
+    4: (
+        # The brief's lint findings when last planned (``[{"severity", "rule", "message"}]``): the
+        # review app shows them beside the image.
+        "ALTER TABLE shots ADD COLUMN lint TEXT",
     ),
 }
 """Version -> the statements that take a ledger from the version before to it. To add a table or a
@@ -153,6 +158,9 @@ class Entry:
     """The post-download inspector's report, when one ran."""
     needs_review: bool = False
     """The inspector asked for a person to look at the result."""
+    lint: tuple[dict[str, str], ...] = ()
+    """The brief's lint findings when it was last planned (``severity``, ``rule``, ``message``);
+    empty for a shot planned before ledger schema 4 kept them."""
     frames: tuple[FrameVersion, ...] = ()
     """The reference frames (path and SHA-256, in request order) the shot was last sent with; empty
     for a shot sent before ledger schema 3 recorded them, or never sent."""
@@ -169,6 +177,7 @@ class Entry:
             in_plan=bool(row["in_plan"]), updated_at=row["updated_at"],
             qc=json.loads(row["qc"]) if row["qc"] else None, needs_review=bool(row["needs_review"]),
             frames=tuple(FrameVersion(**f) for f in json.loads(row["frames"])) if row["frames"] else (),
+            lint=tuple(json.loads(row["lint"])) if row["lint"] else (),
         )  # fmt: skip
 
     @property
@@ -257,20 +266,20 @@ class Ledger:
 
     # -- writing --------------------------------------------------------------------------------
     def plan(self, rows: list[dict[str, Any]]) -> None:
-        """Record planned shots (``id, group, cast, scene, variant, take, brief_hash, credits, blocked``):
-        new ones as ``composed``; known ones keep their state and get their current labels and hash;
-        shots the plan no longer has are marked out of it."""
+        """Record planned shots (``id, group, cast, scene, variant, take, brief_hash, credits, blocked``,
+        optionally ``lint``): new ones as ``composed``; known ones keep their state and get their
+        current labels and hash; shots the plan no longer has are marked out of it."""
         now = time.time()
         with self._tx():
             self.db.execute("UPDATE shots SET in_plan = 0")
             self.db.executemany(
                 "INSERT INTO shots (id, grp, cast_label, scene, variant, take, state, brief_hash, est_credits,"
-                " blocked, updated_at) VALUES (:id, :group, :cast, :scene, :variant, :take, 'composed', :brief_hash,"
-                " :credits, :blocked, :now) ON CONFLICT(id) DO UPDATE SET grp = excluded.grp,"
+                " blocked, lint, updated_at) VALUES (:id, :group, :cast, :scene, :variant, :take, 'composed',"
+                " :brief_hash, :credits, :blocked, :lint, :now) ON CONFLICT(id) DO UPDATE SET grp = excluded.grp,"
                 " cast_label = excluded.cast_label, scene = excluded.scene, variant = excluded.variant,"
                 " take = excluded.take, brief_hash = excluded.brief_hash, est_credits = excluded.est_credits,"
-                " blocked = excluded.blocked, in_plan = 1",
-                [{**row, "now": now} for row in rows],
+                " blocked = excluded.blocked, lint = excluded.lint, in_plan = 1",
+                [{"lint": None, **row, "now": now} for row in rows],
             )
 
     def rename(self, ids: dict[str, str]) -> int:

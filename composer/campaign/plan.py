@@ -56,6 +56,9 @@ class PlanRow:
     """Digest of the prompt alone: the runner checks the exported ``.txt`` against it before sending."""
     blocked: tuple[str, ...] = ()
     """Lint errors: a blocked shot is reported and never generated."""
+    lint: tuple[dict[str, str], ...] = ()
+    """Every lint finding of the brief (``severity``, ``rule``, ``message``): kept in the ledger so
+    the review app can show them without composing the shot again."""
     dropped: tuple[str, ...] = ()
     frame_digests: tuple[str, ...] = ()
     """The SHA-256 of each of ``reference_frames``: the frame versions the ledger records when sent."""
@@ -240,6 +243,7 @@ class Planner:
             brief_hash=brief_hash(brief, job),
             prompt_sha256=hashlib.sha256(brief.prompt.encode()).hexdigest(),
             blocked=lint_errors(brief),
+            lint=lint_findings(brief),
             dropped=tuple(brief.dropped),
             frame_digests=tuple(s["sha256"] for s in brief.sources if s["kind"] == "reference_frame"),
         )
@@ -302,6 +306,11 @@ def brief_hash(brief: Brief, job: Job) -> str:
     blob = {"prompt": brief.prompt, "frames": frames, "target": job.target, "model": job.model,
             "backend": job.backend, "options": job.options.sent()}
     return hashlib.sha256(json.dumps(blob, sort_keys=True).encode()).hexdigest()
+
+
+def lint_findings(brief: Brief) -> tuple[dict[str, str], ...]:
+    """The brief's lint findings, worst first, as the ledger keeps them."""
+    return tuple({"severity": f.severity.value, "rule": f.rule, "message": f.message} for f in brief.findings)
 
 
 def lint_errors(brief: Brief) -> tuple[str, ...]:

@@ -18,6 +18,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import hashlib
+import json
 import signal
 import time
 from collections.abc import Awaitable, Callable, Iterator
@@ -327,6 +328,7 @@ def ledger_row(row: PlanRow) -> dict[str, object]:
         "brief_hash": row.brief_hash,
         "credits": row.cost.credits,
         "blocked": " | ".join(row.blocked) or None,
+        "lint": json.dumps(list(row.lint)),
     }
 
 

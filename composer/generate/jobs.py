@@ -6,7 +6,7 @@ Every job is checked against the provider's rules here, before anything is writt
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
 
@@ -100,9 +100,29 @@ def read_brief_file(path: Path) -> dict[str, Any]:
     return {**data, "reference_frames": frames}
 
 
+def options_of_brief_file(data: dict[str, Any], path: Path) -> GenerationOptions:
+    """The generation options an exported brief records (``options``), checked field by field."""
+    given = data.get("options") or {}
+    if not isinstance(given, dict):
+        raise LibraryError("expected an object of generation options", path=path, field="options")
+    known = {f.name: f for f in fields(GenerationOptions)}
+    for name, value in given.items():
+        if name not in known:
+            raise LibraryError(f"unknown generation option (known: {', '.join(known)})", path=path,
+                               field=f"options.{name}")
+        wanted = int if name == "n_frames" else str
+        if not isinstance(value, wanted) or isinstance(value, bool):
+            raise LibraryError(f"expected {'a whole number' if wanted is int else 'text'}", path=path,
+                               field=f"options.{name}")
+    return GenerationOptions(**given)
+
+
 def job_from_brief_file(path: Path, library: Library, settings: GenerateSettings) -> tuple[Job, list[str]]:
-    """The job for an exported brief, sent unchanged; warns when the ``.txt`` beside it differs."""
+    """The job for an exported brief, sent unchanged with the options it records (a flag given on
+    the command line wins, option by option); warns when the ``.txt`` beside it differs."""
     data = read_brief_file(path)
+    recorded = options_of_brief_file(data, path)
+    settings = replace(settings, options=GenerationOptions(**{**recorded.sent(), **settings.options.sent()}))
     warnings = []
     txt = path.with_suffix(".txt")
     if txt.is_file() and txt.read_text(encoding="utf-8", errors="replace") != data["prompt"]:

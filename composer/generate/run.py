@@ -187,7 +187,7 @@ def generate_brief(brief: Brief, library: Library, settings: GenerateSettings, *
     api_key(job.backend, settings.config)  # a missing key is reported before anything is written
     with locked(record):
         check_existing(out_dir, stem, force=settings.force)
-        written = export_prompt_files(brief, out_dir)
+        written = export_prompt_files(brief, out_dir, options=job.options.sent())
         brief_file = next(p for p in written if p.suffix == ".json")
         result = _run(job.backend, settings, library.root,
                       lambda b: run_job(b, job, out_dir, stem, brief_file=brief_file, progress=progress,

@@ -58,6 +58,7 @@ from composer.models import Rubric
 from composer.review import blind, reruns
 from composer.review.checks import Check, CheckSource, honoured, parse_answer
 from composer.review.errors import ReviewError, ReviewInputError
+from composer.review.findings import FindingsSource
 from composer.review.inputs import check_deltas, check_reviewer, check_score, check_text, check_verdict
 from composer.review.records import (
     VERDICTS,
@@ -114,6 +115,8 @@ class ReviewStore:
             raise ReviewError(f"{folder / 'ledger.sqlite'}: not a usable ledger ({exc})") from None
         self.instructions = CheckSource(folder, library)
         """Where each shot's instruction checks come from (its ``problem`` says why there are none)."""
+        self.findings = FindingsSource(folder)
+        """Each take's pixel QC and its brief's lint findings, as stored."""
         self.refresh()
 
     @classmethod

@@ -19,6 +19,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from composer.review.blind import blind_order, open_order
+from composer.review.findings import TakeFindings
 from composer.review.records import VERDICTS, ShotCard
 from composer.review.store import ReviewStore
 from composer.web.reviewers import ask_for_reviewer, reviewer_of
@@ -75,6 +76,22 @@ class Tile:
     badges: list[Badge]
 
 
+def machine_badges(found: list[TakeFindings]) -> list[Badge]:
+    """The worst pixel-QC result over the shot's takes, and its brief's lint: what to look at first."""
+    badges = []
+    summaries = [f.qc for f in found if f.qc is not None]
+    worst = max(summaries, key=lambda q: (q.needs_review, q.errors, q.warnings), default=None)
+    if worst is not None:
+        text = "needs review: " + worst.badge if worst.needs_review else worst.badge
+        badges.append(Badge(text, {"error": "bad", "warning": "warn"}.get(worst.level, "good")))
+    lint = found[0] if found else None
+    if lint is not None and (lint.lint_errors or lint.lint_warnings):
+        count, word, kind = ((lint.lint_errors, "error", "bad") if lint.lint_errors else
+                             (lint.lint_warnings, "warning", "warn"))
+        badges.append(Badge(f"lint {count} {word}{'s' if count > 1 else ''}", kind))
+    return badges
+
+
 def tile(store: ReviewStore, card: ShotCard, reviewer: str) -> Tile:
     numbers = [t.take for t in card.takes]
     order = blind_order(reviewer, card.id, numbers) if card.blind else open_order(numbers)
@@ -88,6 +105,7 @@ def tile(store: ReviewStore, card: ShotCard, reviewer: str) -> Tile:
                for verdict, n in sorted(verdicts.items())]
     if divergent:
         badges.append(Badge(f"{divergent} to reconcile", "warn"))
+    badges += machine_badges([store.findings.of(t) for t in card.takes])
     if reviewer in scored_by:
         status = Badge("scored by you", "good")
     else:

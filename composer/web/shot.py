@@ -22,6 +22,7 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
 from composer.errors import ComposerError
+from composer.review.checks import Check, answer_text
 from composer.review.errors import ReviewInputError
 from composer.review.records import VERDICTS, LabelledTake, ShotView
 from composer.review.store import ReviewStore
@@ -66,6 +67,8 @@ class TakeForm:
     verdict: str = ""
     note: str = ""
     deltas: str = ""
+    checks: dict[str, str] = field(default_factory=dict)
+    """Instruction check id -> the answer as the form shows it (``yes``, ``no``, ``+1``, ``0``)."""
     error: str | None = None
     saved: bool = False
 
@@ -79,6 +82,7 @@ def deltas_text(deltas: dict[str, Any]) -> str:
 def saved_forms(store: ReviewStore, view: ShotView, reviewer: str, saved: str | None) -> list[TakeForm]:
     mine = [s for s in store.scores(view.shot.id) if s.reviewer == reviewer]
     reviews = {r.take: r for r in store.reviews(view.shot.id) if r.reviewer == reviewer}
+    answers = [a for a in store.answers(view.shot.id) if a.reviewer == reviewer]
     forms = []
     for take in view.takes:
         review = reviews.get(take.take)
@@ -86,6 +90,7 @@ def saved_forms(store: ReviewStore, view: ShotView, reviewer: str, saved: str | 
             take, scores={s.dimension: str(s.score) for s in mine if s.take == take.take},
             verdict=(review.verdict or "") if review else "", note=review.note if review else "",
             deltas=deltas_text(review.deltas) if review else "", saved=take.label == saved,
+            checks={a.check_id: answer_text(a.kind, a.answer) for a in answers if a.take == take.take},
         ))  # fmt: skip
     return forms
 
@@ -104,16 +109,23 @@ def read_brief(path: Path | None) -> str | None:
     return data.decode("utf-8", "replace")
 
 
+def take_checks(store: ReviewStore, view: ShotView) -> dict[int, list[Check]]:
+    """Each take's instruction checks (a bake-off's contenders each had their own brief)."""
+    return {t.take: store.instructions.checks(t.source) for t in view.shot.takes}
+
+
 def render_shot(request: Request, view: ShotView, forms: list[TakeForm], status: int = 200) -> Response:
     state = state_of(request)
     store: ReviewStore = state.store
     others = {s.reviewer for s in store.scores(view.shot.id)} - {view.reviewer}
     after = store.shots(reviewer=f"!{view.reviewer}", limit=2)
     next_shot = next((card.id for card in after if card.id != view.shot.id), None)
+    found = {t.take: store.findings.of(t) for t in view.shot.takes}
     return state.pages.render(
         request, "shot.html", status=status, view=view, forms=forms, rubric=store.rubric, key=view_key(view),
         brief=read_brief(view.brief), others=len(others), next_shot=next_shot, verdicts=VERDICTS,
-        is_video=is_video, anchor=anchor,
+        is_video=is_video, anchor=anchor, checks=take_checks(store, view), findings=found,
+        lint=found[view.shot.takes[0].take].lint if view.shot.takes else (),
     )  # fmt: skip
 
 
@@ -127,10 +139,11 @@ async def shot_page(request: Request) -> Response:
     return render_shot(request, view, forms)
 
 
-def posted_take(form: FormData, take: LabelledTake, dimensions: list[str]) -> TakeForm:
+def posted_take(form: FormData, take: LabelledTake, dimensions: list[str], checks: list[str]) -> TakeForm:
     return TakeForm(
         take, scores={d: text_field(form, f"score.{d}").strip() for d in dimensions},
         verdict=text_field(form, "verdict"), note=text_field(form, "note"), deltas=text_field(form, "deltas"),
+        checks={c: text_field(form, f"check.{c}").strip() for c in checks},
     )  # fmt: skip
 
 
@@ -142,11 +155,13 @@ async def save_take(request: Request) -> Response:
     store: ReviewStore = state_of(request).store
     view = store.view(request.path_params["shot_id"], reviewer)
     take = labelled(view, request.path_params["label"], text_field(form, "view"))
-    sent = posted_take(form, take, store.rubric.dimension_ids())
+    asked = [c.id for c in take_checks(store, view)[take.take]]
+    sent = posted_take(form, take, store.rubric.dimension_ids(), asked)
     try:
         deltas = parse_set([line for line in sent.deltas.splitlines() if line.strip()])
         store.save(reviewer, view.shot.id, take.take, scores={d: v or None for d, v in sent.scores.items()},
-                   verdict=sent.verdict or None, note=sent.note, deltas=deltas)
+                   verdict=sent.verdict or None, note=sent.note, deltas=deltas,
+                   checks={c: v or None for c, v in sent.checks.items()})
     except (ReviewInputError, ComposerError) as exc:
         sent.error = str(exc)
         forms = [sent if f.take.label == take.label else f for f in saved_forms(store, view, reviewer, None)]

@@ -139,6 +139,47 @@ def test_generate_sends_an_edited_brief_unchanged(fake_kie: FakeKie, example_lib
     assert result.stdout.strip() == str(tmp_path / f"{SLUG}.png")
 
 
+def test_shot_generate_exports_the_options_it_sends(fake_kie: FakeKie, example_library: Path, tmp_path: Path) -> None:
+    args = (*SHOT, "--generate", "--aspect-ratio", "21:9", "--resolution", "2K", "--out", str(tmp_path))
+    assert cli(*args, env=fake_kie.env(), library=example_library).exit_code == 0
+    (sent,) = fake_kie.requests
+    assert (sent["input"]["aspect_ratio"], sent["input"]["resolution"]) == ("21:9", "2K")
+    exported = json.loads((tmp_path / f"{SLUG}.json").read_text(encoding="utf-8"))
+    assert exported["options"] == {"aspect_ratio": "21:9", "resolution": "2K"}
+    assert "21:9" in (tmp_path / f"{SLUG}.md").read_text(encoding="utf-8")
+
+
+def test_generate_sends_the_options_the_brief_records(fake_kie: FakeKie, example_library: Path,
+                                                      tmp_path: Path) -> None:
+    assert cli(*SHOT, "--out", str(tmp_path), env={}, library=example_library).exit_code == 0
+    brief = tmp_path / f"{SLUG}.json"
+    data = json.loads(brief.read_text(encoding="utf-8"))
+    brief.write_text(json.dumps({**data, "options": {"aspect_ratio": "16:9", "resolution": "2K"}}), encoding="utf-8")
+    assert cli("generate", str(brief), env=fake_kie.env(), library=example_library).exit_code == 0
+    args = ("generate", str(brief), "--aspect-ratio", "1:1", "--force")
+    assert cli(*args, env=fake_kie.env(), library=example_library).exit_code == 0
+    recorded, flagged = fake_kie.requests
+    assert (recorded["input"]["aspect_ratio"], recorded["input"]["resolution"]) == ("16:9", "2K")
+    assert (flagged["input"]["aspect_ratio"], flagged["input"]["resolution"]) == ("1:1", "2K")  # a flag wins
+
+
+@pytest.mark.parametrize(("options", "message"), [
+    ({"aspect": "16:9"}, "options.aspect: unknown generation option"),
+    ({"n_frames": "ten"}, "options.n_frames: expected a whole number"),
+    (["16:9"], "options: expected an object of generation options"),
+])  # fmt: skip
+def test_bad_options_in_a_brief_are_refused_naming_the_field(fake_kie: FakeKie, example_library: Path,
+                                                             tmp_path: Path, options: object, message: str) -> None:
+    assert cli(*SHOT, "--out", str(tmp_path), env={}, library=example_library).exit_code == 0
+    brief = tmp_path / f"{SLUG}.json"
+    brief.write_text(json.dumps({**json.loads(brief.read_text(encoding="utf-8")), "options": options}),
+                     encoding="utf-8")
+    result = cli("generate", str(brief), env=fake_kie.env(), library=example_library)
+    assert result.exit_code != 0 and fake_kie.requests == []
+    (line,) = [x for x in result.stderr.splitlines() if x.startswith("Error:")]
+    assert str(brief) in line and message in line, line
+
+
 def test_an_edited_brief_over_the_limit_is_refused_before_sending(fake_kie: FakeKie, example_library: Path,
                                                                   tmp_path: Path) -> None:
     assert cli(*SHOT, "--out", str(tmp_path), env={}, library=example_library).exit_code == 0

@@ -86,5 +86,5 @@ def test_a_ledger_from_a_newer_composer_is_refused_in_one_line(tmp_path: Path) -
 
     with planned_ledger(tmp_path) as ledger:
         ledger.set_meta(schema="99")
-    with pytest.raises(LedgerError, match=r"ledger schema '99', this composer reads up to 3"):
+    with pytest.raises(LedgerError, match=r"ledger schema '99', this composer reads up to 4"):
         Ledger(tmp_path)

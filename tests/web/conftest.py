@@ -6,6 +6,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from fakes.fixtures import fake_kie  # noqa: F401  (a fixture for the tests here)
 from starlette.testclient import TestClient
 from web_support import BAKEOFF, BASE, campaign_folder
 

@@ -1,0 +1,102 @@
+"""What the machines already said about a take, for the reviewer: pixel QC and the brief's lint.
+
+Both are read, never recomputed: QC from the report the post-download inspector stored (the
+campaign ledger's row, or a ``compose shot --generate`` record), lint from the findings the
+campaign plan kept in the ledger. A take made before a later regeneration of the same shot has no
+QC of its own any more (the ledger keeps the latest attempt's report): it says so instead of
+showing the newer take's findings.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from composer.campaign.ledger import Ledger
+from composer.errors import ComposerError
+from composer.qc.summary import QcSummary, summarise
+from composer.review.records import Take
+from composer.review.takes import RECORD_SUFFIX, folder_kind
+
+
+@dataclass(frozen=True)
+class Line:
+    """One finding as a reviewer reads it."""
+
+    severity: str
+    """``error``, ``warning`` or ``notice``."""
+    rule: str
+    message: str
+
+
+@dataclass(frozen=True)
+class TakeFindings:
+    qc: QcSummary | None
+    """None when QC never ran on this take (or its report is not kept)."""
+    qc_lines: tuple[Line, ...] = ()
+    lint: tuple[Line, ...] = ()
+    """The shot's brief, as the campaign last planned it."""
+    note: str = ""
+    """Why there is no QC to show, when there is none."""
+
+    @property
+    def lint_errors(self) -> int:
+        return sum(line.severity == "error" for line in self.lint)
+
+    @property
+    def lint_warnings(self) -> int:
+        return sum(line.severity == "warning" for line in self.lint)
+
+
+NOTHING = TakeFindings(None, note="pixel QC did not run on this take")
+
+
+def _qc_lines(report: dict[str, Any] | None) -> tuple[Line, ...]:
+    images = report.get("images", []) if isinstance(report, dict) else []
+    found = [f for image in images if isinstance(image, dict) for f in image.get("findings", [])]
+    return tuple(Line(str(f.get("severity", "")), str(f.get("rule", "")), str(f.get("message", "")))
+                 for f in found if isinstance(f, dict))
+
+
+def _lint_lines(stored: tuple[dict[str, str], ...]) -> tuple[Line, ...]:
+    return tuple(Line(f.get("severity", ""), f.get("rule", ""), f.get("message", "")) for f in stored)
+
+
+class FindingsSource:
+    """The findings of each take of one review folder."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self.kind = folder_kind(folder)
+
+    def of(self, take: Take) -> TakeFindings:
+        try:
+            if self.kind == "campaign":
+                return self._from_ledger(take)
+            if self.kind == "shots":
+                return self._from_record(take)
+        except (ComposerError, OSError, ValueError):
+            return TakeFindings(None, note="the stored QC report could not be read")
+        return NOTHING
+
+    def _from_ledger(self, take: Take) -> TakeFindings:
+        with Ledger(self.folder, create=False) as ledger:
+            entry = ledger.get(take.source)
+        if entry is None:
+            return NOTHING
+        lint = _lint_lines(entry.lint)
+        if [f["path"] for f in entry.files] != list(take.files) or entry.state != "done":
+            return TakeFindings(None, lint=lint, note="pixel QC of an earlier take is not kept")
+        summary = summarise(entry.qc, entry.needs_review)
+        return TakeFindings(summary, _qc_lines(entry.qc), lint, "" if summary else NOTHING.note)
+
+    def _from_record(self, take: Take) -> TakeFindings:
+        path = self.folder / take.source
+        if not take.source.endswith(RECORD_SUFFIX) or not path.is_file():
+            return NOTHING
+        data = json.loads(path.read_text(encoding="utf-8"))
+        report = data.get("qc") if isinstance(data, dict) else None
+        summary = summarise(report, bool(data.get("needs_review")))
+        return TakeFindings(summary, _qc_lines(report), note="" if summary else NOTHING.note)
