@@ -16,7 +16,7 @@ from typing import Any
 
 from composer.campaign.ledger import Ledger
 from composer.errors import ComposerError
-from composer.qc.summary import QcSummary, summarise
+from composer.generate.inspection import QcSummary, summarise
 from composer.review.records import Take
 from composer.review.takes import RECORD_SUFFIX, folder_kind
 
