@@ -20,7 +20,7 @@ import os
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any, Literal, TextIO, TypeVar
+from typing import TYPE_CHECKING, Any, Literal, TextIO, TypeVar
 
 from composer.backends.errors import OptionError
 from composer.backends.schedule import (
@@ -32,6 +32,9 @@ from composer.backends.schedule import (
     RetryPolicy,
 )
 from composer.errors import ComposerError
+
+if TYPE_CHECKING:
+    from composer.library import Library
 
 LogLevel = Literal["debug", "info", "warning"]
 LOG_LEVELS: dict[str, int] = {"debug": logging.DEBUG, "info": logging.INFO, "warning": logging.WARNING}
@@ -90,6 +93,8 @@ class Settings:
     log: LogLevel | None = None
     """Log requests, retries and cache decisions on stderr at this level (``--verbose`` is
     ``debug``; ``COMPOSER_LOG=debug|info``). None: no log."""
+    given: frozenset[str] = field(default=frozenset(), compare=False, repr=False)
+    """The fields a flag or the environment set: ``with_library`` never lays ``composer.yaml`` over them."""
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None, *, library: Path | None = None,
@@ -103,9 +108,10 @@ class Settings:
                 values[name] = _parsed(variable, raw, parse)
         if env.get("COMPOSER_LIBRARY"):
             values.update(library=Path(env["COMPOSER_LIBRARY"]), library_origin="COMPOSER_LIBRARY")
+        given = frozenset(values)
         values["cache_dir"] = _cache_dir(env)
         values["proxies"] = _proxies(env)
-        settings = cls(**values)
+        settings = cls(**values, given=given)
         return settings.with_flags(library=library, log="debug" if verbose else None)
 
     def with_flags(self, **flags: Any) -> Settings:
@@ -113,7 +119,21 @@ class Settings:
         given = {name: value for name, value in flags.items() if value is not None}
         if given.get("library") is not None:
             given["library_origin"] = "--library"
-        return replace(self, **given) if given else self
+        return replace(self, **given, given=self.given | set(given)) if given else self
+
+    def with_library(self, library: Library) -> Settings:
+        """These settings with the library's ``composer.yaml`` ``defaults:`` (``poll``, ``retry``,
+        ``request_deadline``) in place of the built-in defaults: a field a flag or the environment set
+        keeps its value, whole (``COMPOSER_POLL`` replaces the file's whole ``poll``). A value that does
+        not parse is a ``SettingsError`` naming composer.yaml, its line and the field."""
+        defaults = library.config.defaults
+        values: dict[str, Any] = {}
+        for name, key, schedule in _LIBRARY_FIELDS:
+            spec: dict[str, float | None] = getattr(defaults, key)
+            if spec and name not in self.given:
+                text = ",".join(f"{field_name}={value}" for field_name, value in spec.items())
+                values[name] = _parsed(_config_place(library, key), text, schedule)
+        return replace(self, **values) if values else self
 
     def api_key(self, backend: str) -> str | None:
         """The key for ``kie`` or ``openai``, stripped; None when it is not set."""
@@ -195,6 +215,26 @@ def _proxies(env: Mapping[str, str]) -> dict[str, str]:
                 found[name[:-6].lower()] = value
     return found
 
+
+def _config_place(library: Library, key: str) -> str:
+    """``/lib/composer.yaml:12: defaults.poll``: where a ``composer.yaml`` setting is, for its errors."""
+    from composer.library import CONFIG_FILE
+    from composer.yamlio import line_of
+
+    path = library.root / CONFIG_FILE
+    try:
+        line = line_of(path.read_text(encoding="utf-8"), ["defaults", key])
+    except OSError:
+        line = None
+    return f"{path}{f':{line}' if line else ''}: defaults.{key}"
+
+
+_LIBRARY_FIELDS: tuple[tuple[str, str, Callable[[str, str], Any]], ...] = (
+    ("poll", "poll", lambda source, spec: PollSchedule.from_spec(spec, source)),
+    ("retry", "retry", lambda source, spec: RetryPolicy.from_spec(spec, source)),
+    ("deadlines", "request_deadline", lambda source, spec: RequestDeadlines.from_spec(spec, source)),
+)
+"""The fields ``composer.yaml`` may set: field, key under ``defaults:``, parser (naming ``source``)."""
 
 _VARIABLES: tuple[tuple[str, str, Callable[[str, str], Any]], ...] = (
     ("poll", "COMPOSER_POLL", lambda _, raw: PollSchedule.from_spec(raw)),

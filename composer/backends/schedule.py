@@ -37,9 +37,10 @@ class PollSchedule:
         return self.initial if elapsed < self.switch_after else self.later
 
     @classmethod
-    def from_spec(cls, spec: str | None) -> PollSchedule:
-        """A schedule from ``"initial=0.01,later=0.02,deadline=5"`` (the ``COMPOSER_POLL`` variable)."""
-        return cls(**parse_spec(spec, cls, "COMPOSER_POLL"))  # type: ignore[arg-type]
+    def from_spec(cls, spec: str | None, source: str = "COMPOSER_POLL") -> PollSchedule:
+        """A schedule from ``"initial=0.01,later=0.02,deadline=5"`` (the ``COMPOSER_POLL`` variable, or
+        the ``source`` errors name: ``composer.yaml``'s ``defaults.poll``)."""
+        return cls(**parse_spec(spec, cls, source))  # type: ignore[arg-type]
 
 
 DEFAULT_POLL = PollSchedule()
@@ -91,9 +92,9 @@ class RetryPolicy:
         return self.rng.uniform(0, ceiling)
 
     @classmethod
-    def from_spec(cls, spec: str | None) -> RetryPolicy:
-        """A policy from ``"attempts=3,base_delay=0.01"`` (the ``COMPOSER_RETRY`` variable)."""
-        values = parse_spec(spec, cls, "COMPOSER_RETRY")
+    def from_spec(cls, spec: str | None, source: str = "COMPOSER_RETRY") -> RetryPolicy:
+        """A policy from ``"attempts=3,base_delay=0.01"`` (the ``COMPOSER_RETRY`` variable, or ``source``)."""
+        values = parse_spec(spec, cls, source)
         values.pop("rng", None)
         if "attempts" in values:
             values["attempts"] = int(values["attempts"] or 1)
@@ -118,12 +119,12 @@ class RequestDeadlines:
     """One OpenAI Images call (the image is generated while the request is open)."""
 
     @classmethod
-    def from_spec(cls, spec: str | None) -> RequestDeadlines:
-        """Deadlines from ``"api=30,download=300"`` (the ``COMPOSER_REQUEST_DEADLINE`` variable)."""
-        values = parse_spec(spec, cls, "COMPOSER_REQUEST_DEADLINE")
+    def from_spec(cls, spec: str | None, source: str = "COMPOSER_REQUEST_DEADLINE") -> RequestDeadlines:
+        """Deadlines from ``"api=30,download=300"`` (the ``COMPOSER_REQUEST_DEADLINE`` variable, or ``source``)."""
+        values = parse_spec(spec, cls, source)
         for name, value in values.items():
             if value is None or value <= 0:
-                raise OptionError(f"COMPOSER_REQUEST_DEADLINE: {name} must be a number of seconds above 0")
+                raise OptionError(f"{source}: {name} must be a number of seconds above 0")
         return cls(**values)  # type: ignore[arg-type]
 
 

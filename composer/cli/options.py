@@ -30,11 +30,16 @@ def cli_settings() -> Settings:
 
 def open_library(library_dir: Path | None) -> Library:
     """The library a command works on: its ``--library``, else the settings' (``compose --library``,
-    ``$COMPOSER_LIBRARY``), else the current directory or the bundled examples."""
+    ``$COMPOSER_LIBRARY``), else the current directory or the bundled examples. From then on the
+    command's settings have the library's ``composer.yaml`` defaults under the flags and environment."""
     from composer.library import Library
 
     settings = cli_settings().with_flags(library=library_dir)
-    return Library.find(settings.library, origin=settings.library_origin)
+    library = Library.find(settings.library, origin=settings.library_origin)
+    context = click.get_current_context(silent=True)
+    if context is not None:  # the commands' later cli_settings() see the library's composer.yaml defaults
+        context.find_root().obj = settings.with_library(library)
+    return library
 
 
 LIBRARY_HELP = "Library root (default: $COMPOSER_LIBRARY, the current directory, or the bundled examples)."

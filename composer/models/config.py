@@ -63,6 +63,14 @@ class Defaults(Asset):
     """Style dossier used when a shot names none."""
     target: str = "gpt-image-2"
     """Target used when a shot names none."""
+    poll: dict[str, float | None] = {}
+    """The poll schedule's defaults for this library, under ``COMPOSER_POLL`` (which replaces them):
+    ``initial``, ``later``, ``switch_after``, ``deadline``, ``max_rate`` (seconds; ``max_rate`` per second)."""
+    retry: dict[str, float | None] = {}
+    """The retry policy's defaults, under ``COMPOSER_RETRY``: ``attempts``, ``base_delay``, ``max_delay``,
+    ``max_retry_after``."""
+    request_deadline: dict[str, float | None] = {}
+    """The most one request may take, under ``COMPOSER_REQUEST_DEADLINE``: ``api``, ``download``, ``openai``."""
 
 
 class LibraryConfig(Asset):

@@ -82,7 +82,7 @@ def run_generation(
     generate = load_generate()
     from composer.generate.jobs import GenerateSettings  # importable: load_generate found the package
 
-    settings = GenerateSettings.of(config, out_dir=out_dir)
+    settings = GenerateSettings.of(config.with_library(library), out_dir=out_dir)
 
     def on_event(event: Any) -> None:
         if cancelled() and str(event.stage) in SAFE_TO_STOP:
