@@ -285,8 +285,8 @@ def _located(exc: BaseException, message: str, fallback: Path | None = None) -> 
 def parse(text: str, specs: list[Fragment]) -> Fragment:
     """Rebuild the fragment tree from marked text.
 
-    Markers are found with ``str.find`` (a C scan) rather than a regular expression, which on a
-    20,000-character brief is an order of magnitude faster.
+    Markers are found with ``str.find`` (a C scan) rather than a regular expression: briefs are long
+    and markers few (bench/RESULTS.md, "Compose throughput").
     """
     root = Fragment("brief")
     stack = [root]

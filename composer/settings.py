@@ -205,7 +205,7 @@ def _proxies(env: Mapping[str, str]) -> dict[str, str]:
     """The proxy variables as ``urllib.request.getproxies`` reads them (on macOS and Windows, the
     system's settings too, when ``env`` is the process's own environment)."""
     if env is os.environ:
-        import urllib.request  # here: with http.client and ssl it costs every command ~13 ms to import
+        import urllib.request  # here, not at the top: it brings http.client and ssl, which no other command needs
 
         return dict(urllib.request.getproxies())
     found: dict[str, str] = {}

@@ -119,8 +119,8 @@ def _chunks(text: str) -> Iterator[str]:
     yield text[start:]
 
 
-# The decoded table, cached with marshal: tiktoken spends ~0.3 s of every cold start base64-decoding
-# 200,000 lines, and marshal reads the same dict back in a third of that. The cache is filled from
+# The decoded table, cached with marshal: tiktoken base64-decodes 200,000 lines on every cold start,
+# and marshal reads the same dict back far sooner (bench/RESULTS.md, "Cold start"). The cache is filled from
 # tiktoken's own verified load, and checked against known token ids before it is trusted.
 _RANKS_CACHE = f"{ENCODING}.ranks.marshal"
 _PROBE = ("Exactly four candles, left to right.", [91021, 4242, 66298, 11, 3561, 316, 1849, 13])

@@ -11,8 +11,8 @@ not accept it (429, 455, 500, 503, or a connection that never opened): a lost re
 accepted create must not become a second paid task.
 
 A campaign keeps dozens of tasks polling on one connection pool, so the HTTP client's cost per
-request bounds how closely a run follows its tasks: aiohttp's costs about a seventh of httpx's
-at 16 concurrent jobs (``bench/RESULTS.md``). Before a task's first poll the backend waits as long
+request bounds how closely a run follows its tasks: aiohttp's is a fraction of httpx's
+(``bench/RESULTS.md``, "Campaigns"). Before a task's first poll the backend waits as long
 as the quickest task of the same model has taken so far (KIE's ``createTime`` to
 ``completeTime``): polling a task before any of its kind could have finished only spends requests
 from KIE's 10-a-second allowance.

@@ -51,10 +51,10 @@ STRIP_LEADING = frozenset({"no", "not", "never", "any", "anything", "without", "
 MAX_PHRASE_WORDS = 4
 CACHE_TEXTS = 4096
 """How many distinct texts keep their tokens cached (least recently used go first). A campaign's
-sections cycle: the 10,000-shot bench has 1,288 distinct section texts (a composition per variant
-and scene, reused by every product), and an LRU smaller than the cycle hits nothing (at 1,024,
-lint cost 0.5-0.8 ms a brief instead of 0.24-0.42 ms). Tokens hold only strings and numbers, which
-the garbage collector stops tracking, so a full cache costs memory (a few MB), not collection time."""
+sections cycle (a composition per variant and scene, reused by every product), and an LRU smaller
+than the cycle hits nothing: this is sized above the largest cycle measured (bench/RESULTS.md,
+"Lint"). Tokens hold only strings and numbers, which the garbage collector stops tracking, so a
+full cache costs memory (a few MB), not collection time."""
 
 
 class Token(NamedTuple):

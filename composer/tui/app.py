@@ -62,7 +62,7 @@ class ComposerApp(App[None]):
     def _settle(self) -> None:
         """Load the tokenizer table now rather than on the first pick; then, when this process is
         the app's own (``compose tui``), move everything loaded so far out of the garbage
-        collector's view: its full collections otherwise stall a keystroke by 80-90 ms."""
+        collector's view: its full collections otherwise stall single keystrokes (bench/RESULTS.md)."""
         self.session.warm_up()
         if self._freeze_gc:
             gc.freeze()

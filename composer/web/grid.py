@@ -2,8 +2,8 @@
 
 Filters come from the query string and are checked against what the folder has (an unknown group
 or verdict is a 400 naming it). A page is ``PAGE_SIZE`` tiles: the store reads only that page's
-shots, and thumbnails are separate requests the browser makes lazily, so the first page of a
-1,000-shot campaign costs the same as the first page of a 50-shot one (bench/review_grid.py).
+shots, and thumbnails are separate requests the browser makes lazily, so a page costs the same
+whatever the size of the campaign.
 """
 
 from __future__ import annotations

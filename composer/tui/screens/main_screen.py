@@ -135,7 +135,7 @@ class MainScreen(Screen[None]):
         self.query_one("#frames-panel", FramesPanel).show(frames, root)
         # Repaint the meter and the preview's changed rows in the frame that shows the typed key:
         # their own update requests reach the screen a moment after the input's, which would leave
-        # them for the next frame, 17-33 ms later (see bench/tui_latency.py).
+        # them for the next frame (bench/tui_latency.py measures the difference).
         self.refresh(meter.region, preview.changed_region())
         self.post_message(self.Recomposed(outcome))
 

@@ -51,7 +51,7 @@ class DeltaInput(Input):
 
     Why not a bubbling message: the edit must reach the screen before Textual paints the typed
     character, so the recomposed brief lands in the same frame. A message hopping up six parents
-    arrives after that paint, and the preview then waits a whole extra frame (17-33 ms).
+    arrives after that paint, and the preview then waits a whole extra frame.
     """
 
     def on_input_changed(self, event: Input.Changed) -> None:
