@@ -10,13 +10,14 @@ at all (``composer.files``); without an fsync, since running the command again m
 
 from __future__ import annotations
 
+import json
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from composer.compose import Brief
-from composer.errors import ExportError, ReferenceFrameError
+from composer.errors import ExportError, LibraryError, ReferenceFrameError
 from composer.files import cannot_write, write_bytes
 from composer.frames import MAX_FRAME_BYTES
 from composer.paths import read_bytes
@@ -74,6 +75,20 @@ def brief_json(brief: Brief, handoff: Handoff = NO_HANDOFF) -> dict[str, Any]:
         "warnings": brief.warnings,
         "sources": sources,
     }
+
+
+def read_brief_json(path: Path) -> dict[str, Any]:
+    """An exported ``<slug>.json`` read back: its object, or a ``LibraryError`` naming the file (and
+    the line of a JSON syntax error). What a reader needs of it, it checks itself."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError) as exc:
+        raise LibraryError(f"cannot read brief ({exc})", path=path) from None
+    except json.JSONDecodeError as exc:
+        raise LibraryError(f"not valid JSON: {exc.msg}", path=path, line=exc.lineno) from None
+    if not isinstance(data, dict):
+        raise LibraryError("expected a JSON object (an exported brief)", path=path)
+    return data
 
 
 def options_text(options: dict[str, Any]) -> str:

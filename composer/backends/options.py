@@ -180,6 +180,15 @@ def _check_prompt(prompt: str, limit: int, where: str) -> None:
                           "(compose it for a shorter target or shorten it)")
 
 
+def _check_inputs(job: Job, *, prompt_limit: int, api: str, edit: str, most_frames: int, max_mb: float) -> None:
+    """The prompt's length, and the reference frames' number and sizes, as ``api`` documents them
+    (``edit``: what takes the frames, for the message)."""
+    _check_prompt(job.prompt, prompt_limit, api)
+    if len(job.reference_frames) > most_frames:
+        raise OptionError(f"{len(job.reference_frames)} reference frames; {edit} takes at most {most_frames}")
+    check_frame_sizes(job.reference_frames, max_mb, api)
+
+
 def validate_kie_job(job: Job) -> None:
     """Every rule KIE documents for the job's model, options, prompt and frames."""
     opts = job.options
@@ -192,11 +201,8 @@ def validate_kie_job(job: Job) -> None:
     spec = KIE_IMAGE_MODELS["gpt-image-2"]
     _refuse(opts, ("n_frames",), "only for video targets (sora-2)")
     check_kie_image_options(opts.aspect_ratio, opts.resolution)
-    _check_prompt(job.prompt, KIE_PROMPT_LIMIT, "GPT Image 2 on KIE")
-    if len(job.reference_frames) > spec.max_input_images:
-        raise OptionError(f"{len(job.reference_frames)} reference frames; GPT Image 2 image-to-image "
-                          f"takes at most {spec.max_input_images}")
-    check_frame_sizes(job.reference_frames, spec.max_image_mb, "GPT Image 2 on KIE")
+    _check_inputs(job, prompt_limit=KIE_PROMPT_LIMIT, api="GPT Image 2 on KIE", edit="GPT Image 2 image-to-image",
+                  most_frames=spec.max_input_images, max_mb=spec.max_image_mb)
 
 
 def _validate_kie_motion(job: Job) -> None:
@@ -222,11 +228,8 @@ def validate_openai_job(job: Job) -> None:
     _refuse(job.options, ("aspect_ratio", "resolution"), "KIE options; for OpenAI use --size WIDTHxHEIGHT")
     _refuse(job.options, ("n_frames",), "only for video targets (sora-2 on KIE)")
     check_openai_options(job.options, job.model)
-    _check_prompt(job.prompt, OPENAI_PROMPT_LIMIT, "OpenAI's Images API")
-    if len(job.reference_frames) > spec.max_input_images:
-        raise OptionError(f"{len(job.reference_frames)} reference frames; images.edit takes at most "
-                          f"{spec.max_input_images}")
-    check_frame_sizes(job.reference_frames, spec.max_image_mb, "images.edit")
+    _check_inputs(job, prompt_limit=OPENAI_PROMPT_LIMIT, api="OpenAI's Images API", edit="images.edit",
+                  most_frames=spec.max_input_images, max_mb=spec.max_image_mb)
 
 
 def validate_job(job: Job) -> None:

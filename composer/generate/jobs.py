@@ -5,7 +5,6 @@ Every job is checked against the provider's rules here, before anything is writt
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
@@ -16,6 +15,7 @@ from composer.backends.schedule import PollSchedule, RetryPolicy
 from composer.backends.types import BACKENDS, BackendName, GenerationOptions, Job
 from composer.compose import Brief
 from composer.errors import LibraryError
+from composer.export import read_brief_json
 from composer.frames import check_frame, verify_frame
 from composer.generate.inspection import Inspector
 from composer.library import Library
@@ -84,14 +84,7 @@ def job_from_brief(brief: Brief, library: Library, settings: GenerateSettings) -
 
 def read_brief_file(path: Path) -> dict[str, Any]:
     """An exported ``<slug>.json`` brief: its prompt, target and reference frames, checked."""
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError) as exc:
-        raise LibraryError(f"cannot read brief ({exc})", path=path) from None
-    except json.JSONDecodeError as exc:
-        raise LibraryError(f"not valid JSON: {exc.msg}", path=path, line=exc.lineno) from None
-    if not isinstance(data, dict):
-        raise LibraryError("expected a JSON object (an exported brief)", path=path)
+    data = read_brief_json(path)
     for name, kind in (("prompt", str), ("target", str), ("reference_frames", list)):
         if not isinstance(data.get(name), kind):
             raise LibraryError(f"required field is missing or not a {kind.__name__}", path=path, field=name)

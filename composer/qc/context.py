@@ -6,13 +6,13 @@ Built from ids (``compose qc --brand ... --character ...``), or from an exported
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 from composer.errors import LibraryError
+from composer.export import read_brief_json
 from composer.library import Library
 from composer.lint.text import parse_negative
 from composer.models import BrandKit, Character, LintException, Product
@@ -89,13 +89,7 @@ def with_negatives(ctx: QcContext, negatives: Sequence[tuple[str, str]]) -> QcCo
 
 def context_from_brief(library: Library, path: Path, expected: Expected = NOTHING_EXPECTED) -> QcContext:
     """The context of an exported brief (``<slug>.json``): the brand and cast its sources name."""
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError) as exc:
-        raise LibraryError(f"cannot read brief ({exc})", path=path) from None
-    except json.JSONDecodeError as exc:
-        raise LibraryError(f"not valid JSON: {exc.msg}", path=path, line=exc.lineno) from None
-    sources = data.get("sources") if isinstance(data, dict) else None
+    sources = read_brief_json(path).get("sources")
     if not isinstance(sources, list) or not all(isinstance(s, dict) for s in sources):
         raise LibraryError("not an exported brief (no list of sources)", path=path, field="sources")
     ids = {kind: [str(s.get("id")) for s in sources if s.get("kind") == kind]
