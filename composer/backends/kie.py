@@ -5,10 +5,10 @@ frames through the file-upload API, put their ``downloadUrl``s in ``input_urls``
 Sora), ``createTask``, poll ``recordInfo`` until ``success`` or ``fail``, parse ``resultJson`` (a JSON
 string), download every result URL at once (they expire in about a day).
 
-A call has failed when the HTTP status is not 2xx *or* the body's ``code`` is not 200 (what each code
-means is the table in ``kie_replies.py``). The create call is retried only when KIE certainly did
-not accept it (429, 455, 500, 503, or a connection that never opened): a lost reply to an
-accepted create must not become a second paid task.
+What a reply means (a status or body ``code`` that is not 200, and which error each is) is
+``kie_replies.py``; this module sends the requests and follows the task. The create call is
+retried only when KIE certainly did not accept it (429, 455, 500, 503, or a connection that never
+opened): a lost reply to an accepted create must not become a second paid task.
 
 A campaign keeps dozens of tasks polling on one connection pool, so the HTTP client's cost per
 request bounds how closely a run follows its tasks: aiohttp's is a fraction of httpx's
@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
-import json
 import logging
 import math
 from collections.abc import Iterable, Mapping
@@ -49,7 +48,7 @@ from composer.backends.errors import (
     TransientError,
     redact,
 )
-from composer.backends.kie_replies import body_code, kie_error, result_urls, shape
+from composer.backends.kie_replies import reply_data, result_urls, shape
 from composer.backends.kie_requests import create_body
 from composer.backends.net import GuardedResolver, HostPolicy, env_proxy
 from composer.backends.options import validate_kie_job
@@ -214,20 +213,7 @@ class KieBackend(ClosingBackend):
                                "COMPOSER_REQUEST_DEADLINE)", maybe_sent=True) from None
         except aiohttp.ClientError as exc:
             raise NetworkError(f"{what}: connection to {host} failed ({type(exc).__name__})", maybe_sent=True) from None
-        try:
-            body = json.loads(raw)
-        except ValueError:
-            body = None
-        success = 200 <= status < 300
-        if not isinstance(body, dict):
-            if success:
-                raise ProviderResponseError(f"{what}: {host} did not answer with a JSON object "
-                                            f"(HTTP {status}); is the base URL right?")
-            body = {"msg": reason}
-        code = status if not success else body_code(body.get("code"), 200)
-        if code == 200 and body.get("success", True) is not False:
-            return body.get("data")
-        raise kie_error(code, self._message(body.get("msg") or body.get("message") or ""), what, retry_after)
+        return reply_data(status, reason, raw, what=what, host=host, retry_after=retry_after, clean=self._message)
 
     def _on_retry(self, progress: Progress) -> OnRetry:
         return retry_reporter(progress, self.retry)

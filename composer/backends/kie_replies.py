@@ -1,7 +1,7 @@
 """What KIE's replies mean: which status (or body ``code``) is which error, and the shapes of the bodies.
 
 A call has failed when the HTTP status is not 2xx *or* the body's ``code`` is not 200 (KIE does
-both). ``ERRORS`` is the table from code to error, as KIE's docs list them
+both): ``reply_data`` reads a reply that way. ``ERRORS`` is the table from code to error, as KIE's docs list them
 (``/work/shared/contracts/kie-jobs-api.md``); a code not in it is a server error from 500 up, and
 a plain ``GenerationError`` below.
 """
@@ -9,6 +9,7 @@ a plain ``GenerationError`` below.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from typing import Any, NamedTuple
 
 from composer.backends.errors import (
@@ -50,6 +51,26 @@ ERRORS: dict[int, Rule] = {
 }
 SERVER_ERROR = Rule(ServiceUnavailableError, "{what}: KIE server error ({code}){detail}")
 OTHER = Rule(GenerationError, "{what}: KIE answered {code}{detail}")
+
+
+def reply_data(status: int, reason: str | None, raw: bytes, *, what: str, host: str, retry_after: float | None,
+               clean: Callable[[object], str]) -> Any:
+    """The ``data`` of one reply, or the error it means: the HTTP status when it is not 2xx, else the
+    body's ``code`` (and ``success: false``). ``clean`` makes the provider's text safe for a message."""
+    try:
+        body = json.loads(raw)
+    except ValueError:
+        body = None
+    success = 200 <= status < 300
+    if not isinstance(body, dict):
+        if success:
+            raise ProviderResponseError(f"{what}: {host} did not answer with a JSON object "
+                                        f"(HTTP {status}); is the base URL right?")
+        body = {"msg": reason}
+    code = status if not success else body_code(body.get("code"), 200)
+    if code == 200 and body.get("success", True) is not False:
+        return body.get("data")
+    raise kie_error(code, clean(body.get("msg") or body.get("message") or ""), what, retry_after)
 
 
 def kie_error(code: int, msg: str, what: str, retry_after: float | None) -> GenerationError:
