@@ -24,6 +24,7 @@ from starlette.routing import Route
 from composer.errors import ComposerError
 from composer.review.checks import Check, answer_text
 from composer.review.errors import ReviewInputError
+from composer.review.lineage import shot_lineage
 from composer.review.records import VERDICTS, LabelledTake, ShotView
 from composer.review.store import ReviewStore
 from composer.shot import parse_set
@@ -129,6 +130,7 @@ def render_shot(request: Request, view: ShotView, forms: list[TakeForm], status:
         briefs=[(b.labels, read_brief(b.path)) for b in view.briefs], others=len(others), next_shot=next_shot,
         verdicts=VERDICTS, is_video=is_video, anchor=anchor, checks=take_checks(store, view), findings=found,
         lint=found[view.shot.takes[0].take].lint if view.shot.takes else (),
+        lineage=shot_lineage(store, view.shot),
     )  # fmt: skip
 
 
