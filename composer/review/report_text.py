@@ -10,11 +10,11 @@ from composer.review.checks import KIND_NAMES
 from composer.review.report import Report, Row, Spread
 
 
-def _spread(s: Spread) -> str:
+def spread_text(s: Spread) -> str:
     return "-" if s.mean is None or s.sd is None else f"{s.mean:.2f} ±{s.sd:.2f}"
 
 
-def _money(row: Row) -> str:
+def money_text(row: Row) -> str:
     parts = []
     if row.usd_per_approved is not None:
         parts.append(f"${row.usd_per_approved:.2f}")
@@ -25,7 +25,7 @@ def _money(row: Row) -> str:
 
 def _cells(report: Report, row: Row) -> list[str]:
     return [row.key, str(row.takes), f"{row.approved}/{row.takes}",
-            *(_spread(row.dimensions[d]) for d in report.rubric.dimension_ids()), _money(row)]
+            *(spread_text(row.dimensions[d]) for d in report.rubric.dimension_ids()), money_text(row)]
 
 
 def _header(report: Report) -> list[str]:

@@ -23,7 +23,7 @@ from composer.campaign.ledger import Ledger
 from composer.errors import ComposerError
 from composer.review.errors import ReviewInputError
 from composer.review.store import ReviewStore
-from composer.web import grid, media, reconcile, reviewers, shot
+from composer.web import grid, media, reconcile, report, reviewers, shot
 from composer.web.rendering import STATIC, Pages
 from composer.web.security import Access, AccessMiddleware, Refused
 from composer.web.state import AppState, state_of
@@ -36,6 +36,7 @@ def create_app(folder: Path, access: Access, *, store: ReviewStore | None = None
         *grid.routes,
         *shot.routes,
         *reconcile.routes,
+        *report.routes,
         *reviewers.routes,
         *media.routes,
         Mount("/static", StaticFiles(directory=STATIC), name="static"),
