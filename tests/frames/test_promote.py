@@ -9,8 +9,8 @@ import json
 from pathlib import Path
 
 import pytest
-from conftest import Storyboard, cli, sha, tree
 from fakes.kie import FakeKie, make_png
+from frames_support import Storyboard, cli, sha, tree
 
 from composer.frames_lifecycle.yaml_edit import append_frame
 from composer.library import Library
