@@ -122,10 +122,10 @@ def history(asset_id: str, campaigns: tuple[Path, ...], fmt: str, library_dir: P
     """Each reference frame of ASSET_ID with its provenance and the shots that used it."""
     from composer.frames_lifecycle.history import came_from, default_folders, detail_lines, frames_of, uses
 
-    _, asset = _asset(library_dir, asset_id, _flagged(given, asset_id))
+    library, asset = _asset(library_dir, asset_id, _flagged(given, asset_id))
     frames = frames_of(asset)
     folders = list(campaigns) or default_folders(frames, Path.cwd())
-    used = uses(frames, folders)
+    used = uses(frames, folders, library.root)
     if fmt == "json":
         click.echo(json.dumps({"kind": asset.kind, "id": asset.id, "file": str(asset.path),
                                "searched": [str(f) for f in folders],

@@ -26,6 +26,7 @@ from composer.errors import ComposerError
 from composer.generate.record import RECORD_SUFFIX, load_record
 from composer.loaded import Loaded
 from composer.models import FrameProvenance, ReferenceFrame
+from composer.paths import is_inside
 
 
 @dataclass(frozen=True)
@@ -142,24 +143,27 @@ def _is_output_folder(folder: Path) -> bool:
     return (folder / LEDGER_FILE).is_file() or any(folder.glob(f"*{RECORD_SUFFIX}"))
 
 
-def uses(frames: list[FrameInfo], folders: list[Path]) -> dict[int, list[Use]]:
+def uses(frames: list[FrameInfo], folders: list[Path], library_root: Path) -> dict[int, list[Use]]:
     """Frame index -> the shots in ``folders`` sent with it."""
     found: dict[int, list[Use]] = {f.index: [] for f in frames}
     for folder in folders:
         for shot, state, sent in _sent(folder):
             for frame in frames:
-                version = _version(frame, sent)
+                version = _version(frame, sent, library_root)
                 if version is not None:
                     found[frame.index].append(Use(folder, shot, state, version))
     return found
 
 
-def _version(frame: FrameInfo, sent: list[tuple[str, str]]) -> Literal["this", "earlier"] | None:
-    if frame.sha256 is not None and any(digest == frame.sha256 for _, digest in sent):
-        return "this"
-    if any(_same(Path(path), frame.path) for path, _ in sent):
-        return "earlier"
-    return None
+def _version(frame: FrameInfo, sent: list[tuple[str, str]], root: Path) -> Literal["this", "earlier"] | None:
+    """Which version of ``frame`` a shot sent: by path (its content then decides), or by content for a
+    copy outside the library (an exported brief's ``frames/``); another library frame that happens to
+    hold the same bytes is not this one."""
+    versions = [digest for path, digest in sent if _same(Path(path), frame.path)]
+    if versions:
+        return "this" if frame.sha256 in versions else "earlier"
+    copies = [path for path, digest in sent if digest == frame.sha256 and not is_inside(Path(path), root)]
+    return "this" if frame.sha256 is not None and copies else None
 
 
 def _same(a: Path, b: Path) -> bool:

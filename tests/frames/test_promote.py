@@ -162,3 +162,14 @@ def test_each_refusal_is_one_line_and_writes_nothing(library: Path, storyboard: 
     assert result.exit_code == 1, result.output
     assert result.stderr == message + "\n"
     assert tree(library) == before
+
+
+def test_provenance_is_typed_a_misspelt_field_is_refused_by_validate(library: Path) -> None:
+    bible = library / "bibles/characters/bear.yaml"
+    bible.write_text(bible.read_text(encoding="utf-8").replace(
+        "  - frames/bear.png\n",
+        "  - path: frames/bear.png\n    provenance: {source: /x.png, sha256: '" + "0" * 64 + "', kind: library,\n"
+        "                 promoted_at: '2026-12-03T08:40:00Z', taks_id: t1}\n"), encoding="utf-8")
+    result = cli("validate", library=library)
+    assert result.exit_code == 1
+    assert "bear.yaml:50: reference_frames.0.ReferenceFrame.provenance.taks_id: unknown field" in result.output
