@@ -50,7 +50,7 @@ class Found:
     """One generated image source (a ledger row's current attempt, or a record), before numbering."""
 
     key: str
-    """Identifies this attempt: ledger id plus task id (or brief digest), or record file plus task id."""
+    """Identifies this attempt: ledger id plus task id (or brief digest and send count), or record file plus task id."""
     shot_id: str
     group: str
     cast: str
@@ -118,13 +118,21 @@ def found_in(folder: Path) -> Iterator[Found]:
 
 def _from_entry(folder: Path, entry: Entry) -> Found:
     job: dict[str, Any] = (entry.submission or {}).get("job", {})
-    attempt = entry.task_id or entry.sent_hash or str(entry.updated_at)
+    attempt = entry.task_id or _untasked_attempt(entry)
     return Found(
         key=f"{entry.id}#{attempt}", shot_id=card_id(entry.id), group=entry.group, cast=entry.cast,
         scene=entry.scene, variant=entry.variant, source=entry.id, target=job.get("target"),
         backend=entry.backend, model=job.get("model"), files=tuple(f["path"] for f in entry.files),
         credits=entry.credits, usd=entry.usd, sent_hash=entry.sent_hash, brief=_entry_brief(folder, entry),
     )  # fmt: skip
+
+
+def _untasked_attempt(entry: Entry) -> str:
+    """An attempt without a provider task id (OpenAI answers at once): the brief digest, and from the
+    second send on the ledger's send count, so a re-run of the same brief is a new take."""
+    if entry.sent_hash is None:
+        return str(entry.updated_at)
+    return entry.sent_hash if entry.attempts <= 1 else f"{entry.sent_hash}.{entry.attempts}"
 
 
 def _entry_brief(folder: Path, entry: Entry) -> str:
