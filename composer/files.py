@@ -86,6 +86,21 @@ def write_bytes(path: Path, data: bytes, *, durable: bool) -> None:
         os.replace(temp, path)
 
 
+def write_new(path: Path, data: bytes, *, durable: bool) -> None:
+    """Write ``data`` to ``path`` whole or not at all, and never over an existing file: the
+    complete temporary file is hard-linked to ``path``, which fails (``FileExistsError``) if
+    something took the name meanwhile. Raises ``OSError``.
+
+    For files that must not replace another (a frame promoted into the library beside others)."""
+    temp = temp_path(path)
+    try:
+        write_bytes(temp, data, durable=durable)
+        os.link(temp, path)
+    finally:
+        with contextlib.suppress(OSError):
+            os.unlink(temp)
+
+
 def write_text(path: Path, text: str, *, durable: bool) -> None:
     """Write ``text`` as UTF-8, newlines as given, whole or not at all. Raises ``OSError``."""
     write_bytes(path, text.encode("utf-8"), durable=durable)

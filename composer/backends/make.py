@@ -37,14 +37,16 @@ def make_backend(
     retry: RetryPolicy | None = None,
     prices: PriceTable | None = None,
     library_root: Path | None = None,
+    max_connections: int | None = None,
     **options: Any,
 ) -> Backend:
     """A backend by name (``kie`` or ``openai``), its key, base URLs, proxies, trusted hosts and
     deadlines from ``settings`` (``composer.settings.Settings``).
 
     ``poll`` and ``retry`` default to the settings'; ``prices`` to the bundled table merged with
-    ``<library_root>/prices.yaml``; ``options`` go to the backend's constructor (e.g.
-    ``max_connections``, ``timeout``, ``limits``).
+    ``<library_root>/prices.yaml``; ``options`` go to the backend's constructor (e.g. ``timeout``,
+    ``limits``). ``max_connections`` caps KIE's connection pool (a campaign's concurrency plus a few
+    for polls); the OpenAI client's pool is larger than any concurrency a run allows, so it has none.
     """
     key = api_key(name, settings)
     table = prices or PriceTable.load(library_root)
@@ -52,6 +54,8 @@ def make_backend(
     if name == "kie":
         from composer.backends.kie import KieBackend
 
+        if max_connections:
+            options["max_connections"] = max_connections
         return KieBackend(
             key, base_url=settings.kie_base_url, upload_base_url=settings.kie_upload_base_url,
             poll=poll, retry=retry, prices=table, deadlines=settings.deadlines, allow_hosts=settings.allow_hosts,

@@ -3,6 +3,7 @@
 Layout of an output folder::
 
     briefs/<id>.txt|.md|.json   the same three files ``compose shot --out`` writes, one set per shot
+    briefs/sent/<id>--<digest>.md the brief each take was sent with (a regeneration's edits rewrite briefs/<id>.*)
     frames/<name>-<digest>.<ext> a copy of each reference frame, which the briefs and manifest name
     manifest.csv                one row a shot, for the people who live in spreadsheets
     index.md                    totals and one table per group, linking briefs (and images), for designers
@@ -22,10 +23,12 @@ import io
 from dataclasses import dataclass
 from pathlib import Path
 
+from composer.campaign.errors import CampaignError
 from composer.campaign.expand import Expansion
 from composer.campaign.ledger import FolderLock
 from composer.campaign.plan import Plan, Planner, PlanRow
 from composer.export import FRAMES_DIR, Handoff, copy_frames, make_folder, prompt_files, write_files
+from composer.files import cannot_write, write_bytes
 
 BRIEFS_DIR = "briefs"
 IMAGES_DIR = "images"
@@ -38,6 +41,40 @@ def superseded_name(path: Path, sent_hash: str | None, n: int = 0) -> str:
     (``<stem>--<digest>.png``, then ``--<digest>-2.png`` ...: a shot made again from the same brief never
     overwrites its earlier image)."""
     return f"{path.stem}--{(sent_hash or 'old')[:8]}{f'-{n + 1}' if n else ''}{path.suffix}"
+
+
+SENT_DIR = "sent"
+"""Below ``briefs/``: the Markdown brief of every take as it was sent (the review shows each take's own)."""
+
+
+def sent_brief(shot_id: str, sent_hash: str | None) -> str:
+    """Where, relative to the folder, a take sent with brief digest ``sent_hash`` keeps its brief."""
+    return f"{BRIEFS_DIR}/{SENT_DIR}/{shot_id}--{(sent_hash or 'old')[:8]}.md"
+
+
+def keep_sent_brief(folder: Path, shot_id: str, sent_hash: str) -> None:
+    """Copy ``briefs/<id>.md`` (the brief about to be sent) to its take's ``sent_brief`` name, once.
+
+    A regeneration with a reviewer's delta edits exports the shot again, over ``briefs/<id>.md``;
+    the copy is how the earlier take's brief survives. A missing ``.md`` (a hand-pruned folder)
+    leaves nothing to keep, and the take falls back to the current brief.
+    """
+    kept = folder / sent_brief(shot_id, sent_hash)
+    if kept.is_file():
+        return
+    try:
+        text = (folder / BRIEFS_DIR / f"{shot_id}.md").read_bytes()
+    except FileNotFoundError:
+        return
+    except OSError as exc:
+        raise CampaignError(f"cannot read {folder / BRIEFS_DIR / shot_id}.md: {exc.strerror}") from None
+    try:
+        kept.parent.mkdir(parents=True, exist_ok=True)
+        write_bytes(kept, text, durable=False)
+    except OSError as exc:
+        raise CampaignError(cannot_write(kept, exc)) from None
+
+
 MANIFEST = "manifest.csv"
 INDEX = "index.md"
 

@@ -37,7 +37,14 @@ from composer.backends.types import Backend, Cost, Job, Submission
 from composer.campaign.chain import Approvals, after_run, chain_in_folder
 from composer.campaign.errors import BudgetError, CampaignError
 from composer.campaign.expand import Expansion, legacy_shot_id
-from composer.campaign.export import BRIEFS_DIR, IMAGES_DIR, SUPERSEDED_DIR, superseded_name, write_plan_files
+from composer.campaign.export import (
+    BRIEFS_DIR,
+    IMAGES_DIR,
+    SUPERSEDED_DIR,
+    keep_sent_brief,
+    superseded_name,
+    write_plan_files,
+)
 from composer.campaign.ledger import Entry, FolderLock, Ledger
 from composer.campaign.plan import Plan, Planner, PlanRow, check_one_image, check_priced
 from composer.campaign.select import RunSettings, Work, select_shots
@@ -225,6 +232,7 @@ class CampaignRunner:
             self._supersede(work.entry)
         try:
             job = self._job(row)
+            keep_sent_brief(self.folder, row.id, row.brief_hash)
         except CampaignError as exc:
             self.ledger.failed(row.id, str(exc))
             self._settle(row.id, row.cost, Ending(None, Stop("unsent", str(exc))))

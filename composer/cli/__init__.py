@@ -36,6 +36,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "prices": ("composer.cli.prices", "prices"),
     "tui": ("composer.cli.tui", "tui"),
     "review": ("composer.cli.review", "review"),
+    "frame": ("composer.cli.frame", "frame"),
 }
 """Command name -> (module, attribute); each is imported on first use."""
 

@@ -76,8 +76,13 @@ _OPTIONS = [
     click.option("--size", metavar="WxH", help="OpenAI: auto or WIDTHxHEIGHT (multiples of 16, up to 3840x2160)."),
     click.option("--quality", type=click.Choice(["low", "medium", "high", "auto"]), help="OpenAI image quality."),
     click.option("--output-format", type=click.Choice(["png", "jpeg", "webp"]), help="OpenAI image format."),
-    click.option("--frame", type=click.Path(path_type=Path, dir_okay=False, exists=True),
-                 help="Locked first frame for a video target (default: the brief's first reference frame)."),
+    click.option("--frame", metavar="RESULT",
+                 help="Locked first frame for a video target: an image, or a result by shot id (DIR/SHOT_ID, or "
+                      "SHOT_ID with --campaign DIR: its latest approved image, else its latest). Default: the "
+                      "brief's first reference frame."),
+    click.option("--campaign", "frame_campaigns", multiple=True, metavar="DIR",
+                 type=click.Path(path_type=Path, file_okay=False, exists=True),
+                 help="An output folder (campaign or shot results) where --frame SHOT_ID is looked up (repeatable)."),
     click.option("--n-frames", type=click.IntRange(min=1), metavar="SECONDS",
                  help="Video clip length (sora-2: 10 or 15; the target's motion.durations)."),
     click.option("--deadline", type=click.FloatRange(min=1), metavar="SECONDS",
@@ -98,11 +103,25 @@ def generation_options(func: Callable[..., Any]) -> Callable[..., Any]:
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         values = {name: kwargs.pop(name) for name in _NAMES}
         values["n_frames"] = int(values["n_frames"]) if values["n_frames"] else None
+        values["frame"] = _first_frame(values["frame"], kwargs.pop("frame_campaigns"))
         return func(*args, generation=GenerationFlags(**values), **kwargs)
 
     for option in reversed(_OPTIONS):
         wrapper = option(wrapper)
     return wrapper
+
+
+def _first_frame(value: str | None, campaigns: tuple[Path, ...]) -> Path | None:
+    """``--frame``: an image as given, else a result named by its shot (``composer.frames_lifecycle.results``)."""
+    if value is None:
+        if campaigns:
+            raise click.UsageError("--campaign names where --frame SHOT_ID is looked up: give --frame too")
+        return None
+    if Path(value).is_file() and not campaigns:
+        return Path(value)
+    from composer.frames_lifecycle.results import resolve_frame
+
+    return resolve_frame(value, campaigns)
 
 
 # -- output --------------------------------------------------------------------------------------

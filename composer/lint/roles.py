@@ -41,7 +41,8 @@ def check_roles(ctx: LintContext) -> list[Finding]:
             Severity.NOTICE, attached[0], 1,
             f"is the first frame of a motion brief that says to animate it, but it is a {attached[0].role} "
             "reference sheet: the clip would open on the sheet",
-            "pass a still of the shot as the first frame (--frame PATH)", attached[0].role))
+            "pass a still of the shot as the first frame (--frame PATH, or --frame DIR/SHOT_ID for a result)",
+            attached[0].role))
     return findings
 
 

@@ -18,12 +18,13 @@ from composer.models.base import (
     Asset,
     FileSafeName,
     FrameList,
+    FrameProvenance,
     FrameRole,
     ReferenceFrame,
     check_roles,
     without_leading_no,
 )
-from composer.models.bibles import Character, Identity, KeyColour, Product, Scene, Style
+from composer.models.bibles import FRAME_ROLES, KIND_NAMES, Character, Identity, KeyColour, Product, Scene, Style
 from composer.models.brand import (
     BrandKit,
     BrandKitFile,
@@ -39,6 +40,8 @@ from composer.models.rubric import RESERVED_COLUMNS, Anchor, Dimension, Rubric
 from composer.models.shot import ShotDeltas
 
 __all__ = [
+    "FRAME_ROLES",
+    "KIND_NAMES",
     "RESERVED_COLUMNS",
     "Anchor",
     "Asset",
@@ -49,6 +52,7 @@ __all__ = [
     "Dimension",
     "FileSafeName",
     "FrameList",
+    "FrameProvenance",
     "FrameRole",
     "Identity",
     "KeyColour",

@@ -4,6 +4,7 @@ normalised, reference frames with roles."""
 from __future__ import annotations
 
 import re
+from datetime import datetime
 from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
@@ -57,6 +58,51 @@ FrameRole = Literal["identity", "wardrobe", "product", "style", "location", "log
 """What a reference frame is for (``composer.attachments`` says what each tells the model)."""
 
 
+Verdict = Literal["approve", "reject", "regenerate"]
+"""A reviewer's verdict on a take (``composer.review``)."""
+
+
+class FrameProvenance(Asset):
+    """Where a promoted frame came from (``compose frame promote``): enough to find the result,
+    the brief and the task again, and to see who approved it, without the campaign folder."""
+
+    source: str = Field(min_length=1)
+    """The image promoted, as an absolute path when it was promoted."""
+    sha256: str = Field(pattern=r"^[0-9a-f]{64}$")
+    """SHA-256 of the image (the copy in the library is byte-identical)."""
+    promoted_at: datetime
+    """When it was promoted (UTC, ISO 8601)."""
+    kind: Literal["campaign", "shot", "library"]
+    """What made it: a campaign run (a ledger row), ``compose shot --generate`` (a generation
+    record), or nothing recorded (a file already inside the library)."""
+    folder: str | None = None
+    """The campaign or shot-results folder it was found in (absolute)."""
+    shot: str | None = None
+    """The ledger id (campaign) or the record's stem (shot) that made it."""
+    take: int | None = Field(default=None, ge=1)
+    """The review take it is, when the folder was reviewed."""
+    brief: str | None = None
+    """The brief file it was generated from (``briefs/<id>.json`` or ``<slug>.json``)."""
+    brief_sha256: str | None = Field(default=None, pattern=r"^[0-9a-f]{64}$")
+    """SHA-256 of that brief file when promoted; None when the file is gone or holds another prompt
+    than the one sent (the campaign was planned again since)."""
+    prompt_sha256: str | None = Field(default=None, pattern=r"^[0-9a-f]{64}$")
+    """SHA-256 of the prompt as sent (UTF-8): always known for a generated result."""
+    target: str | None = None
+    model: str | None = None
+    """The provider's model id requested (e.g. ``gpt-image-2-image-to-image``)."""
+    backend: str | None = None
+    task_id: str | None = None
+    """The provider's task id."""
+    verdict: Verdict | None = None
+    """The review's verdict on the take: ``reject`` if anyone rejected it, else ``regenerate`` if
+    anyone asked for that, else ``approve`` if anyone approved it; None when nobody gave one."""
+    reviewers: dict[str, Verdict] = {}
+    """Each reviewer's own verdict."""
+    forced: bool = False
+    """Promoted with ``--force`` over a reviewer's rejection."""
+
+
 class ReferenceFrame(Asset):
     """A reference frame with its role. A plain path in a ``reference_frames`` list is the same
     as ``{path: ...}`` with the role its asset kind implies (characters ``identity``, products
@@ -69,6 +115,8 @@ class ReferenceFrame(Asset):
     note: str | None = Field(default=None, min_length=1)
     """What to take from it, in the brief's label instead of the role's default guidance
     (e.g. "match the jacket only")."""
+    provenance: FrameProvenance | None = None
+    """Where it came from, written by ``compose frame promote`` (never sent to a model)."""
 
 
 FrameList = list[str | ReferenceFrame]

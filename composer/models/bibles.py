@@ -4,7 +4,17 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from composer.models.base import Asset, FrameList, negatives_of, roles_of
+from composer.models.base import Asset, FrameList, FrameRole, negatives_of, roles_of
+
+FRAME_ROLES: dict[str, tuple[FrameRole, ...]] = {
+    "character": ("identity", "wardrobe", "product"),
+    "product": ("product",),
+    "style": ("style",),
+    "scene": ("location",),
+}
+"""The roles each kind of bible's ``reference_frames`` may carry (``compose frame promote`` asks the same)."""
+KIND_NAMES = {"character": "a character bible", "product": "a product bible", "style": "a style dossier",
+              "scene": "a scene"}
 
 
 class KeyColour(Asset):
@@ -55,7 +65,7 @@ class Character(Asset):
     (``compose qc``) warns when one is absent from an image of the character. A cheap consistency
     signal, not identity recognition."""
 
-    _frame_roles = roles_of("reference_frames", ("identity", "wardrobe", "product"), "a character bible")
+    _frame_roles = roles_of("reference_frames", FRAME_ROLES["character"], KIND_NAMES["character"])
 
 
 class Product(Asset):
@@ -81,7 +91,7 @@ class Product(Asset):
     key_colours: list[KeyColour] = []
     """Colours every image of the product must show (cap, label...); checked by pixel QC, never sent."""
 
-    _frame_roles = roles_of("reference_frames", ("product",), "a product bible")
+    _frame_roles = roles_of("reference_frames", FRAME_ROLES["product"], KIND_NAMES["product"])
 
 
 class Style(Asset):
@@ -105,7 +115,7 @@ class Style(Asset):
     reference_frames: FrameList = []
     """Images of the style (role ``style``: medium, texture, brushwork), relative to this file."""
 
-    _frame_roles = roles_of("reference_frames", ("style",), "a style dossier")
+    _frame_roles = roles_of("reference_frames", FRAME_ROLES["style"], KIND_NAMES["style"])
 
 
 class Scene(Asset):
@@ -137,4 +147,4 @@ class Scene(Asset):
     reference_frames: FrameList = []
     """Images of the place (role ``location``), relative to this file."""
 
-    _frame_roles = roles_of("reference_frames", ("location",), "a scene")
+    _frame_roles = roles_of("reference_frames", FRAME_ROLES["scene"], KIND_NAMES["scene"])

@@ -10,10 +10,13 @@ showing the newer take's findings.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
+from composer.campaign.expand import CONTENDER_SEPARATOR
 from composer.campaign.ledger import Ledger
 from composer.errors import ComposerError
 from composer.generate.inspection import QcSummary, summarise
@@ -41,6 +44,18 @@ class TakeFindings:
     note: str = ""
     """Why there is no QC to show, when there is none."""
 
+    def blinded(self, hidden: Iterable[str]) -> TakeFindings:
+        """These findings with every ``hidden`` name (a model, target or backend) masked, and every
+        ``<shot>@<contender>`` file name's contender too: a near-duplicate finding names the other
+        image's file, and a bake-off's file names say which model made it."""
+        names = sorted({name for name in hidden if name}, key=len, reverse=True)
+        pattern = re.compile("|".join([CONTENDER_IN_NAME, *map(re.escape, names)]))
+
+        def mask(line: Line) -> Line:
+            return replace(line, message=pattern.sub(_masked, line.message))
+
+        return replace(self, qc_lines=tuple(map(mask, self.qc_lines)), lint=tuple(map(mask, self.lint)))
+
     @property
     def lint_errors(self) -> int:
         return sum(line.severity == "error" for line in self.lint)
@@ -51,6 +66,13 @@ class TakeFindings:
 
 
 NOTHING = TakeFindings(None, note="pixel QC did not run on this take")
+
+CONTENDER_IN_NAME = rf"{CONTENDER_SEPARATOR}[A-Za-z0-9._-]+?(?=\.[A-Za-z0-9]+\b)"
+"""The ``@<contender>`` of a campaign file name such as ``images/<shot>@openai-gpt-image-2.png``."""
+
+
+def _masked(found: re.Match[str]) -> str:
+    return f"{CONTENDER_SEPARATOR}(hidden)" if found.group().startswith(CONTENDER_SEPARATOR) else "(hidden)"
 
 
 def _qc_lines(report: dict[str, Any] | None) -> tuple[Line, ...]:

@@ -77,6 +77,14 @@ class LabelledTake:
 
 
 @dataclass(frozen=True)
+class ShownBrief:
+    """One brief on a shot page and the takes (by their labels) that were sent with it."""
+
+    labels: tuple[str, ...]
+    path: Path
+
+
+@dataclass(frozen=True)
 class ShotView:
     """A shot page for one reviewer: the takes in that reviewer's order, blinded when needed."""
 
@@ -84,9 +92,9 @@ class ShotView:
     reviewer: str
     blind: bool
     takes: tuple[LabelledTake, ...]
-    brief: Path | None
-    """The brief (Markdown) to show; None in blind mode (the prompt names no model, but the
-    target's template may), or when there is none."""
+    briefs: tuple[ShownBrief, ...]
+    """The briefs (Markdown) to show, one for each different brief the takes were sent with, in take
+    order; none in blind mode (the prompt names no model, but the target's template may)."""
 
     def label_of(self, take: int) -> str:
         return next(t.label for t in self.takes if t.take == take)
@@ -177,3 +185,12 @@ class CheckAnswer(OnTake):
     answer: int
     """For a count: how far off (0 honoured); else 1 honoured, 0 not."""
     honoured: bool
+
+
+def shown_briefs(card: ShotCard) -> tuple[ShownBrief, ...]:
+    """Each different brief ``card``'s takes were sent with, labelled by the takes that used it."""
+    used: dict[Path, list[str]] = {}
+    for take in sorted(card.takes, key=lambda t: t.take):
+        if take.brief is not None:
+            used.setdefault(take.brief, []).append(f"take {take.take}")
+    return tuple(ShownBrief(tuple(labels), path) for path, labels in used.items())

@@ -72,6 +72,7 @@ from composer.review.records import (
     ShotCard,
     ShotView,
     Take,
+    shown_briefs,
 )
 from composer.review.schema import migrate
 from composer.review.takes import add_take, campaign_rubric, folder_kind, found_in, takes_from_rows
@@ -232,8 +233,7 @@ class ReviewStore:
                 credits=t.credits if shown else None, usd=t.usd if shown else None, parent=t.parent,
                 reason=t.reason,
             ))  # fmt: skip
-        brief = None if card.blind else next((t.brief for t in card.takes if t.brief), None)
-        return ShotView(card, reviewer, card.blind, tuple(takes), brief)
+        return ShotView(card, reviewer, card.blind, tuple(takes), () if card.blind else shown_briefs(card))
 
     # -- saving -----------------------------------------------------------------------------------
     def _check_take(self, shot_id: str, take: int) -> Take:

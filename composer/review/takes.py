@@ -29,7 +29,7 @@ from typing import Any
 import yaml
 
 from composer.campaign.expand import CONTENDER_SEPARATOR
-from composer.campaign.export import IMAGES_DIR, SUPERSEDED_DIR, superseded_name
+from composer.campaign.export import BRIEFS_DIR, IMAGES_DIR, SUPERSEDED_DIR, sent_brief, superseded_name
 from composer.campaign.ledger import LEDGER_FILE, Entry, Ledger
 from composer.errors import ComposerError
 from composer.library import DEFAULT_RUBRIC, Library
@@ -50,7 +50,7 @@ class Found:
     """One generated image source (a ledger row's current attempt, or a record), before numbering."""
 
     key: str
-    """Identifies this attempt: ledger id plus task id (or brief digest), or record file plus task id."""
+    """Identifies this attempt: ledger id plus task id (or brief digest and send count), or record file plus task id."""
     shot_id: str
     group: str
     cast: str
@@ -67,7 +67,8 @@ class Found:
     usd: float | None
     sent_hash: str | None
     brief: str | None
-    """The brief for people (``briefs/<id>.md``, or the record's ``.md``), relative to the folder."""
+    """The brief for people as the take was sent (``briefs/sent/<id>--<digest>.md``, else ``briefs/<id>.md``;
+    or the record's ``.md``), relative to the folder."""
 
     @property
     def contender(self) -> str:
@@ -110,20 +111,34 @@ def found_in(folder: Path) -> Iterator[Found]:
     if kind == "campaign":
         with Ledger(folder, create=False) as ledger:
             entries = sorted(ledger.entries().values(), key=lambda e: e.updated_at)
-        yield from (_from_entry(e) for e in entries if e.state == "done" and e.files)
+        yield from (_from_entry(folder, e) for e in entries if e.state == "done" and e.files)
     elif kind == "shots":
         yield from _from_records(folder)
 
 
-def _from_entry(entry: Entry) -> Found:
+def _from_entry(folder: Path, entry: Entry) -> Found:
     job: dict[str, Any] = (entry.submission or {}).get("job", {})
-    attempt = entry.task_id or entry.sent_hash or str(entry.updated_at)
+    attempt = entry.task_id or _untasked_attempt(entry)
     return Found(
         key=f"{entry.id}#{attempt}", shot_id=card_id(entry.id), group=entry.group, cast=entry.cast,
         scene=entry.scene, variant=entry.variant, source=entry.id, target=job.get("target"),
         backend=entry.backend, model=job.get("model"), files=tuple(f["path"] for f in entry.files),
-        credits=entry.credits, usd=entry.usd, sent_hash=entry.sent_hash, brief=f"briefs/{entry.id}.md",
+        credits=entry.credits, usd=entry.usd, sent_hash=entry.sent_hash, brief=_entry_brief(folder, entry),
     )  # fmt: skip
+
+
+def _untasked_attempt(entry: Entry) -> str:
+    """An attempt without a provider task id (OpenAI answers at once): the brief digest, and from the
+    second send on the ledger's send count, so a re-run of the same brief is a new take."""
+    if entry.sent_hash is None:
+        return str(entry.updated_at)
+    return entry.sent_hash if entry.attempts <= 1 else f"{entry.sent_hash}.{entry.attempts}"
+
+
+def _entry_brief(folder: Path, entry: Entry) -> str:
+    """The take's own brief as sent (``briefs/sent/``), else the shot's current one (a folder from before)."""
+    kept = sent_brief(entry.id, entry.sent_hash)
+    return kept if (folder / kept).is_file() else f"{BRIEFS_DIR}/{entry.id}.md"
 
 
 def _from_records(folder: Path) -> Iterator[Found]:

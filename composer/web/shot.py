@@ -122,10 +122,13 @@ def render_shot(request: Request, view: ShotView, forms: list[TakeForm], status:
     after = store.shots(reviewer=f"!{view.reviewer}", limit=2)
     next_shot = next((card.id for card in after if card.id != view.shot.id), None)
     found = {t.take: store.findings.of(t) for t in view.shot.takes}
+    if view.blind:
+        hidden = [name for t in view.shot.takes for name in (t.contender, t.target, t.backend, t.model) if name]
+        found = {number: findings.blinded(hidden) for number, findings in found.items()}
     return state.pages.render(
         request, "shot.html", status=status, view=view, forms=forms, rubric=store.rubric, key=view_key(view),
-        brief=read_brief(view.brief), others=len(others), next_shot=next_shot, verdicts=VERDICTS,
-        is_video=is_video, anchor=anchor, checks=take_checks(store, view), findings=found,
+        briefs=[(b.labels, read_brief(b.path)) for b in view.briefs], others=len(others), next_shot=next_shot,
+        verdicts=VERDICTS, is_video=is_video, anchor=anchor, checks=take_checks(store, view), findings=found,
         lint=found[view.shot.takes[0].take].lint if view.shot.takes else (),
         lineage=shot_lineage(store, view.shot),
     )  # fmt: skip

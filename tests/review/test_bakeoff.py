@@ -8,6 +8,9 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from fakes.fixtures import FAST_ENV
+from fakes.kie import FakeKie
+from fakes.openai_images import FakeOpenAI
 
 from composer.campaign import CampaignFileError, open_campaign
 from composer.cli import main
@@ -67,3 +70,26 @@ def test_a_backend_bakeoff_sends_the_same_brief_to_each_backend(tmp_path: Path, 
 def test_bad_bakeoff_groups_are_refused(tmp_path: Path, mini_library: Path, group: str, message: str) -> None:
     with pytest.raises(CampaignFileError, match=re.escape(message)):
         open_campaign(campaign(tmp_path, group), Library(mini_library))
+
+
+def test_a_backend_bakeoff_runs_on_both_backends(tmp_path: Path, mini_library: Path, fake_kie: FakeKie,
+                                                 fake_openai: FakeOpenAI) -> None:
+    out = tmp_path / "out"
+    env = {**fake_kie.env(), **fake_openai.env(), **FAST_ENV}
+    result = CliRunner().invoke(main, ["campaign", "run", str(campaign(tmp_path, "    backends: [kie, openai]\n")),
+                                       "--out", str(out), "--library", str(mini_library)], env=env)
+    assert result.exit_code == 0, result.output
+    assert "2 generated" in result.stderr
+    assert fake_kie.calls["createTask"] == 1 and sum(fake_openai.calls.values()) == 1
+    assert sorted(p.name.partition("@")[2] for p in (out / "images").glob("*.png")) == ["kie.png", "openai.png"]
+
+
+def test_blind_findings_mask_the_models_they_name() -> None:
+    from composer.review.findings import Line, TakeFindings
+
+    found = TakeFindings(None, qc_lines=(Line("warning", "near-duplicate",
+                                              "near-duplicate of /x/images/h1@openai-gpt-image-2.png (0 bits apart)"),
+                                         Line("notice", "palette", "gpt-image-2 drifted")))
+    masked = found.blinded(["gpt-image-2", "openai"])
+    assert [line.message for line in masked.qc_lines] == [
+        "near-duplicate of /x/images/h1@(hidden).png (0 bits apart)", "(hidden) drifted"]

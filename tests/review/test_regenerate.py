@@ -8,6 +8,7 @@ import pytest
 from click.testing import CliRunner
 from fakes.fixtures import FAST_ENV
 from fakes.kie import FakeKie
+from fakes.openai_images import FakeOpenAI
 from review_support import CHECKED
 
 from composer.campaign.ledger import Ledger
@@ -136,3 +137,51 @@ def test_a_reconcile_rerun_is_regenerated_too(campaign: Path, mini_library: Path
         images = [t.image for t in store.shot(card.id).takes]
     assert all(i is not None and i.is_file() for i in images)
     assert len({i.read_bytes() for i in images if i is not None}) == 3
+
+
+def test_each_take_keeps_the_brief_it_was_sent_with(campaign: Path, mini_library: Path, tmp_path: Path,
+                                                    env: FakeKie) -> None:
+    from starlette.testclient import TestClient
+
+    from composer.web.app import create_app
+    from composer.web.security import Access
+
+    out = tmp_path / "out"
+    shot = first_run_and_verdict(campaign, out, mini_library)
+    assert run(campaign, out, mini_library, "--regenerate")[0] == 0
+    with ReviewStore.open(out) as store:
+        one, two = store.shot(shot).takes
+        assert one.brief is not None and two.brief is not None and one.brief != two.brief
+        assert "sent" in one.brief.parts and "4 lobster pots" in one.brief.read_text(encoding="utf-8")
+        assert "Exactly 3 lobster pots" in two.brief.read_text(encoding="utf-8")
+        assert [(b.labels, b.path) for b in store.view(shot, "bo").briefs] == [(("take 1",), one.brief),
+                                                                               (("take 2",), two.brief)]
+        client = TestClient(create_app(out, Access("127.0.0.1"), store=store), base_url="http://127.0.0.1:8765")
+        client.cookies.set("composer_reviewer", "bo")
+        page = client.get(f"/shots/{shot}")
+    assert page.status_code == 200, page.text
+    first, second = page.text.index("As sent for take 1"), page.text.index("As sent for take 2")
+    assert "4 lobster pots" in page.text[first:second] and "Exactly 3 lobster pots" in page.text[second:]
+
+
+def test_a_rerun_of_the_same_brief_on_openai_is_a_new_take(mini_library: Path, tmp_path: Path, env: FakeKie,
+                                                          fake_openai: FakeOpenAI, monkeypatch: pytest.MonkeyPatch
+                                                          ) -> None:
+    """OpenAI answers without a task id: the take is told apart by the ledger's send count."""
+    for name, value in fake_openai.env().items():
+        monkeypatch.setenv(name, value)
+    campaign = tmp_path / "openai.yaml"
+    campaign.write_text(CHECKED.replace('options: {aspect_ratio: "1:1", resolution: 1K}\n', "")
+                        .replace("    cast: [bo]\n", "    cast: [bo]\n    backend: openai\n"), encoding="utf-8")
+    out = tmp_path / "out"
+    code, err = run(campaign, out, mini_library)
+    assert code == 0, err
+    with ReviewStore.open(out) as store:
+        (card,) = store.shots()
+        store.save("ana", card.id, 1, verdict="regenerate", note="again, as it is")
+    code, err = run(campaign, out, mini_library, "--regenerate")
+    assert code == 0, err
+    assert f"take 2 of {card.id} (regenerates take 1): again, as it is" in err
+    with ReviewStore.open(out) as store:
+        assert [(t.take, t.backend) for t in store.shot(card.id).takes] == [(1, "openai"), (2, "openai")]
+    assert sum(fake_openai.calls.values()) == 2

@@ -92,7 +92,7 @@ def test_bakeoff_contenders_are_takes_of_one_shot(store: ReviewStore) -> None:
 
 def test_blind_view_hides_the_model_and_shuffles_per_reviewer(store: ReviewStore) -> None:
     view = store.view("h1", "ana")
-    assert view.blind and view.brief is None
+    assert view.blind and view.briefs == ()
     assert [t.label for t in view.takes] == ["A", "B"]
     assert all(t.target is None and t.backend is None and t.model is None and t.credits is None
                for t in view.takes)
@@ -223,7 +223,7 @@ def test_a_folder_of_shot_results_is_reviewable(tmp_path: Path) -> None:
         assert (card.id, card.cast, card.scene, card.takes[0].credits) == ("red-curls--castle", "red-curls",
                                                                            "castle", 12)
         store.save("ana", card.id, 1, scores={"fidelity": 6})
-        assert store.view(card.id, "ana").brief == out / "red-curls--castle.md"
+        assert [b.path for b in store.view(card.id, "ana").briefs] == [out / "red-curls--castle.md"]
     assert (out / "ledger.sqlite").is_file()
 
 

@@ -23,7 +23,7 @@ from starlette.applications import Starlette
 from composer.web.server import address_of, bind, make_server
 
 if TYPE_CHECKING:
-    from playwright.sync_api import BrowserContext
+    from playwright.sync_api import BrowserContext, Page
 
 CHROMIUM = "/usr/bin/chromium"
 FLAGS = ["--headless", "--disable-gpu", "--no-first-run", "--disable-background-networking",
@@ -82,3 +82,24 @@ def browsers() -> Iterator[Callable[[Path], BrowserContext]]:
         finally:
             for context in opened:
                 context.close()
+
+
+def name_reviewer(page: Page, base: str, name: str) -> None:
+    """Give the reviewer's name the first time, as a person does: the app asks before anything else."""
+    page.goto(base + "/")
+    assert "/reviewer" in page.url
+    page.fill("input[name=name]", name)
+    page.click("button[type=submit]")
+    page.wait_for_selector("ul.grid")
+
+
+def score_take(page: Page, shot_url: str, label: str, scores: dict[str, int],
+               checks: dict[str, str] | None = None) -> None:
+    """Score take ``label`` on the shot page (number fields, count checks' "off by"), save, wait for it."""
+    page.goto(shot_url)
+    for dimension, value in scores.items():
+        page.fill(f"#s-{label}-{dimension}", str(value))
+    for check, answer in (checks or {}).items():
+        page.fill(f"#take-{label} [data-check='{check}'] input", answer)
+    page.click(f"#take-{label} button[type=submit]")
+    page.wait_for_selector(f"#take-{label} .saved")

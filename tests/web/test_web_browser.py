@@ -13,7 +13,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from browser_support import browsers, chromium, live_server
+from browser_support import browsers, chromium, live_server, name_reviewer, score_take
 from web_support import REPO_FRAMES, campaign_folder
 
 from composer.library import Library
@@ -41,22 +41,6 @@ def bakeoff(tmp_path: Path) -> Path:
     return folder
 
 
-def score_take(page: object, base: str, reviewer: str, label: str, scores: dict[str, int]) -> None:
-    page.goto(f"{base}/shots/h1")  # type: ignore[attr-defined]
-    for dimension, value in scores.items():
-        page.fill(f"#s-{label}-{dimension}", str(value))  # type: ignore[attr-defined]
-    page.click(f"#take-{label} button[type=submit]")  # type: ignore[attr-defined]
-    page.wait_for_selector(f"#take-{label} .saved")  # type: ignore[attr-defined]
-
-
-def name_reviewer(page: object, base: str, name: str) -> None:
-    page.goto(base + "/")  # type: ignore[attr-defined]
-    assert "/reviewer" in page.url  # type: ignore[attr-defined]
-    page.fill("input[name=name]", name)  # type: ignore[attr-defined]
-    page.click("button[type=submit]")  # type: ignore[attr-defined]
-    page.wait_for_selector("ul.grid")  # type: ignore[attr-defined]
-
-
 def test_two_reviewers_score_blind_and_the_divergence_is_listed(bakeoff: Path, tmp_path: Path) -> None:
     chromium()
     shots_dir = os.environ.get("COMPOSER_REVIEW_SCREENSHOTS")
@@ -75,7 +59,7 @@ def test_two_reviewers_score_blind_and_the_divergence_is_listed(bakeoff: Path, t
         range_input = ana.locator(f"#take-{label_ana} [data-score] input[type=range]").first
         range_input.fill("4")  # the slider keeps its number field in step (review.js)
         assert ana.input_value(f"#s-{label_ana}-fidelity") == "4"
-        score_take(ana, base, "Ana", label_ana, ANA)
+        score_take(ana, f"{base}/shots/h1", label_ana, ANA)
         ana.fill(f"#take-{label_ana} textarea[name=note]", "hands are right; the scarf stripes drift")
         ana.check(f"#take-{label_ana} input[name=verdict][value=approve]")
         ana.click(f"#take-{label_ana} button[type=submit]")
@@ -86,7 +70,7 @@ def test_two_reviewers_score_blind_and_the_divergence_is_listed(bakeoff: Path, t
         bo = launch(tmp_path / "profile-bo").new_page()
         name_reviewer(bo, base, "Bo")
         label_bo = store.view("h1", "Bo").label_of(1)
-        score_take(bo, base, "Bo", label_bo, {**ANA, "fidelity": 5})
+        score_take(bo, f"{base}/shots/h1", label_bo, {**ANA, "fidelity": 5})
         assert bo.input_value(f"#s-{label_bo}-fidelity") == "5"
 
         ana.goto(f"{base}/reconcile")
