@@ -4,7 +4,8 @@ image cap left out are reported as cuts instead), and no frame's role may contra
 
 The composer attaches every cast member's frames, so this fires when a brief was assembled or
 altered elsewhere (a backend or option that sends text only): a character with frames rendered
-from text alone drifts from shot to shot.
+from text alone drifts from shot to shot. A motion shot with a locked first frame (a still of
+the shot: ``--frame``, or a ``from:`` group) sends that still alone, on purpose.
 """
 
 from __future__ import annotations
@@ -26,6 +27,8 @@ def check_references(ctx: LintContext) -> list[Finding]:
 
 
 def _unsent_frames(ctx: LintContext) -> list[Finding]:
+    if any(f.owner_kind == "still" for f in ctx.brief.assets.attachments.frames):
+        return []  # a clip's first frame is a still of the shot: the cast's sheets are left out on purpose
     sent_names = {p.name for p in ctx.brief.reference_frames}
     capped = {_resolve(f.path) for f in ctx.brief.assets.attachments.left_out}  # reported as cuts instead
     sent: set[Path] | None = None

@@ -30,6 +30,7 @@ def test_dir_slash_shot_id_names_it_too(library: Path, storyboard: Storyboard) -
     result = cli(*MOTION, "--frame", str(storyboard.folder / storyboard.approved), "--estimate", library=library)
     assert result.exit_code == 0, result.output
     assert "1 reference frame(s)" in result.stdout
+    assert "text-only" not in result.stderr  # the still replaces the sheets on purpose: no drift warning
 
 
 def test_a_shot_generate_result_by_its_stem(library: Path, tmp_path: Path, fake_kie: FakeKie) -> None:
