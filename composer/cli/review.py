@@ -49,6 +49,7 @@ for _command in (export, import_scorecard, report):
 def serve(folder: Path, host: str, port: int, open_browser: bool) -> None:
     """Serve the review app for FOLDER."""
     from composer.web.app import create_app
+    from composer.web.media import start_warming
     from composer.web.security import Access, is_loopback, new_token
     from composer.web.server import address_of, bind
     from composer.web.server import serve as run
@@ -56,6 +57,7 @@ def serve(folder: Path, host: str, port: int, open_browser: bool) -> None:
     access = Access(host, token=None if is_loopback(host) else new_token())
     app = create_app(folder, access)
     sock = bind(host, port)
+    start_warming(folder, app.state.review.store)
     url = address_of(sock, access.token)
     click.echo(f"Reviewing {folder} at {url}")
     if access.token:

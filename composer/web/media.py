@@ -10,6 +10,7 @@ regular media file inside the campaign folder (``security.file_inside``: no abso
 from __future__ import annotations
 
 import os
+import threading
 from pathlib import Path
 
 from starlette.concurrency import run_in_threadpool
@@ -18,10 +19,11 @@ from starlette.responses import FileResponse, Response
 from starlette.routing import Route
 
 from composer.review.records import LabelledTake
+from composer.review.store import ReviewStore
 from composer.web.reviewers import reviewer_of
 from composer.web.security import Refused, file_inside
 from composer.web.state import state_of
-from composer.web.thumbnails import ThumbnailError, cached_thumbnail
+from composer.web.thumbnails import ThumbnailError, cached_thumbnail, warm
 
 MEDIA_TYPES = {".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".webp": "image/webp",
                ".mp4": "video/mp4"}  # fmt: skip
@@ -71,6 +73,30 @@ async def take_thumbnail(request: Request) -> Response:
     except ThumbnailError as exc:
         raise Refused(str(exc), 422) from None
     return FileResponse(thumb, media_type="image/jpeg", headers={"Cache-Control": CACHE})
+
+
+def thumbnail_sources(folder: Path, store: ReviewStore) -> list[Path]:
+    """Every take's image the grid may show, in grid order, checked as a request for it would be."""
+    sources = []
+    for card in store.shots():
+        for take in card.takes:
+            try:
+                path = media_file(folder, take.image)
+            except Refused:
+                continue
+            if path.suffix.lower() in IMAGE_SUFFIXES:
+                sources.append(path)
+    return sources
+
+
+def start_warming(folder: Path, store: ReviewStore) -> threading.Thread:
+    """Make every missing thumbnail on a background thread, the first page's first, so the grid
+    rarely waits for one (``thumbnails.warm``). The store is read here, on the caller's thread;
+    the thread only reads images and writes into the cache."""
+    thread = threading.Thread(target=warm, args=(folder, thumbnail_sources(folder, store)), name="thumbnails",
+                              daemon=True)
+    thread.start()
+    return thread
 
 
 routes = [

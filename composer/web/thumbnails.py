@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import hashlib
 import io
+import threading
+from collections.abc import Iterable
 from pathlib import Path
 
 from composer import files, images
@@ -19,27 +21,67 @@ CACHE_DIR = Path(".review") / "thumbs"
 BOX = 320
 """The longest side of a grid thumbnail, in pixels (tiles show at half that on a 2x screen)."""
 QUALITY = 82
+_making: dict[Path, threading.Lock] = {}
+"""Thumbnails being made now (by their cache path), each with the lock its maker holds."""
+_making_lock = threading.Lock()
 
 
 class ThumbnailError(ComposerError):
     """An image that cannot be made into a thumbnail (not an image, too large, unreadable)."""
 
 
-def cached_thumbnail(folder: Path, image: Path, box: int = BOX) -> Path:
-    """The thumbnail of ``image`` (a resolved file inside ``folder``), made now if it is not cached."""
+def thumbnail_path(folder: Path, image: Path, box: int = BOX) -> Path:
+    """Where the thumbnail of ``image`` (a resolved file inside ``folder``) is cached, made or not."""
     stat = image.stat()
     relative = image.relative_to(folder.resolve())
     key = hashlib.sha256(f"{relative}\x00{stat.st_size}\x00{stat.st_mtime_ns}\x00{box}".encode()).hexdigest()[:24]
-    target = folder / CACHE_DIR / f"{key}.jpg"
+    return folder / CACHE_DIR / f"{key}.jpg"
+
+
+def cached_thumbnail(folder: Path, image: Path, box: int = BOX) -> Path:
+    """The thumbnail of ``image`` (a resolved file inside ``folder``), made now if it is not cached.
+
+    One thread makes a given thumbnail at a time: a request for one the warming thread (``warm``)
+    is making waits for it instead of decoding the same image again."""
+    target = thumbnail_path(folder, image, box)
     if target.is_file():
         return target
-    data = make_thumbnail(image, box)
+    with _making_lock:
+        lock = _making.setdefault(target, threading.Lock())
+    with lock:
+        try:
+            if not target.is_file():
+                _write(target, make_thumbnail(image, box))
+        finally:
+            with _making_lock:
+                _making.pop(target, None)
+    return target
+
+
+def _write(target: Path, data: bytes) -> None:
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
         files.write_bytes(target, data, durable=False)
     except OSError as exc:
         raise ThumbnailError(files.cannot_write(target, exc)) from None
-    return target
+
+
+def warm(folder: Path, images: Iterable[Path], box: int = BOX) -> int:
+    """Make the missing thumbnails of ``images`` (resolved files inside ``folder``), in order; returns
+    how many it made. ``compose review`` runs this on a background thread as it starts, over every
+    take in grid order: decoding a generated PNG is most of a thumbnail's cost, so a first page
+    made on demand waits for a page of decodes (bench/review_grid.py). An image that fails is
+    skipped here: the grid's own request for it says why."""
+    made = 0
+    for image in images:
+        try:
+            if thumbnail_path(folder, image, box).is_file():
+                continue
+            cached_thumbnail(folder, image, box)
+        except (ThumbnailError, OSError, ValueError):
+            continue
+        made += 1
+    return made
 
 
 def make_thumbnail(image: Path, box: int = BOX) -> bytes:

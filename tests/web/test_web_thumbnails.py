@@ -1,15 +1,23 @@
-"""Grid thumbnails: made once, fitted in the box, refreshed when the image changes, refused when broken."""
+"""Grid thumbnails: made once, fitted in the box, refreshed when the image changes, refused when broken,
+and made ahead (in grid order) when the app starts."""
 
 from __future__ import annotations
 
 import io
 import os
+import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
 from PIL import Image
+from starlette.testclient import TestClient
+from web_support import as_reviewer
 
-from composer.web.thumbnails import BOX, CACHE_DIR, ThumbnailError, cached_thumbnail
+from composer.review.store import ReviewStore
+from composer.web import thumbnails
+from composer.web.media import start_warming, thumbnail_sources
+from composer.web.thumbnails import BOX, CACHE_DIR, ThumbnailError, cached_thumbnail, thumbnail_path, warm
 
 
 def picture(path: Path, size: tuple[int, int], colour: tuple[int, int, int] = (40, 90, 160)) -> Path:
@@ -63,3 +71,47 @@ def test_a_declared_giant_is_refused_before_it_is_decoded(tmp_path: Path) -> Non
     image.write_bytes(buffer.getvalue())
     with pytest.raises(ThumbnailError, match="refused before decoding"):
         cached_thumbnail(tmp_path, image.resolve())
+
+
+def test_warming_makes_the_missing_thumbnails_and_skips_what_fails(tmp_path: Path) -> None:
+    good = [picture(tmp_path / "images" / f"{n}.png", (600, 400)).resolve() for n in range(3)]
+    broken = tmp_path / "images" / "broken.png"
+    broken.write_bytes(b"not an image at all")
+    cached_thumbnail(tmp_path, good[0])
+    assert warm(tmp_path, [good[0], broken.resolve(), good[1], good[2]]) == 2  # the first was cached already
+    assert all(thumbnail_path(tmp_path, image).is_file() for image in good)
+    assert warm(tmp_path, good) == 0
+
+
+def test_a_thumbnail_being_made_is_not_made_again(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    image = picture(tmp_path / "a.png", (400, 400)).resolve()
+    calls = []
+    real = thumbnails.make_thumbnail
+
+    def slow(path: Path, box: int = BOX) -> bytes:
+        calls.append(path)
+        time.sleep(0.2)  # long enough for the other thread to ask meanwhile
+        return real(path, box)
+
+    monkeypatch.setattr(thumbnails, "make_thumbnail", slow)
+    with ThreadPoolExecutor(2) as pool:
+        made = list(pool.map(lambda _: cached_thumbnail(tmp_path, image), range(2)))
+    assert made[0] == made[1] and made[0].is_file()
+    assert calls == [image]  # the second caller waited for the first's thumbnail
+
+
+def test_serving_starts_by_warming_every_take_in_grid_order(folder: Path, store: ReviewStore,
+                                                            client: TestClient) -> None:
+    sources = thumbnail_sources(folder, store)
+    takes = [(card.id, take.take) for card in store.shots() for take in card.takes]
+    assert takes == [("h1", 1), ("h1", 2), ("h2", 1), ("h2", 2), ("s1", 1)]
+    assert sources == [take.image.resolve() for card in store.shots() for take in card.takes if take.image]
+    thread = start_warming(folder, store)
+    thread.join(timeout=30)
+    assert not thread.is_alive() and thread.daemon  # never keeps a stopped server's process alive
+    made = {source: thumbnail_path(folder, source) for source in sources}
+    assert all(path.is_file() for path in made.values())
+    stamps = {path: path.stat().st_mtime_ns for path in made.values()}
+    as_reviewer(client, "ana")
+    assert client.get("/shots/s1/takes/take%201/thumb").status_code == 200
+    assert {path: path.stat().st_mtime_ns for path in made.values()} == stamps  # served, not made again
