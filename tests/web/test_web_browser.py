@@ -88,6 +88,13 @@ def test_two_reviewers_score_blind_and_the_divergence_is_listed(bakeoff: Path, t
         section.locator("button", has_text="Resolve").click()
         ana.wait_for_selector("text=Reconcile: 0 divergences")
 
+        ana.goto(f"{base}/report")  # unblinded: both models by name, the fidelity Ana and Bo gave h1's take 1
+        report = ana.content()
+        assert "openai-gpt-image-2" in report and "6.5" in report
+        if shots_dir:
+            ana.wait_for_load_state("networkidle")
+            ana.screenshot(path=f"{shots_dir}/report.png", full_page=True)
+
     fidelity = {s.reviewer: s.score for s in store_scores(bakeoff) if s.take == 1 and s.dimension == "fidelity"}
     assert fidelity == {"Ana": 8, "Bo": 5}  # neither reviewer's save touched the other's
 
