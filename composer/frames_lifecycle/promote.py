@@ -8,8 +8,9 @@ first free ``n``: an existing file is never replaced) and appended to the asset'
 of the asset attaches it.
 
 Refused, each in one line and with nothing written: an image that is not a PNG, JPEG or WebP
-(or does not decode), an unknown asset, a role the asset's kind cannot carry, an image outside
-every campaign folder and the library, and a result a reviewer rejected (unless ``force``).
+(or does not decode), an unknown asset, a role the asset's kind cannot carry, an image the asset
+already has (same content), an image outside every campaign folder and the library, and a result
+a reviewer rejected (unless ``force``).
 The copy is written first (whole or not at all) and the asset file second (whole or not at all);
 if the second write fails the copy is removed again.
 """
@@ -26,10 +27,10 @@ from typing import Any, cast
 
 from pydantic import ValidationError
 
-from composer.attachments import DEFAULT_ROLE
+from composer.attachments import DEFAULT_ROLE, entry_path
 from composer.errors import ReferenceFrameError
 from composer.files import cannot_write, write_new, write_text
-from composer.frames import check_frame, sniff_image_type, verify_frame
+from composer.frames import check_frame, file_sha256, sniff_image_type, verify_frame
 from composer.frames_lifecycle.assets import check_role
 from composer.frames_lifecycle.errors import FrameLifecycleError
 from composer.frames_lifecycle.sources import origin_of
@@ -67,6 +68,7 @@ def promote(library: Library, image: Path, *, kind: str, asset_id: str, role: st
     asset = library.load(kind, asset_id)
     role = role or DEFAULT_ROLE[kind]
     check_role(kind, role)
+    _refuse_duplicate(image, data, asset)
     resolved = image.resolve()
     origin = origin_of(resolved, library)
     rejected = origin.get("verdict") == "reject"
@@ -105,6 +107,20 @@ def _read_image(image: Path) -> tuple[bytes, str]:
     if mime is None:  # changed since it was checked
         raise FrameLifecycleError(f"{image}: not a PNG, JPEG or WebP image")
     return data, mime
+
+
+def _refuse_duplicate(image: Path, data: bytes, asset: Loaded[Any]) -> None:
+    """The same image twice in one asset's frames would only crowd the model's cap."""
+    digest = _sha256(data)
+    for index, entry in enumerate(asset.model.reference_frames, start=1):
+        path = asset.path.parent / entry_path(entry)
+        try:
+            same = path.is_file() and file_sha256(path) == digest
+        except OSError:
+            same = False
+        if same:
+            raise FrameLifecycleError(f"{image} is already frame {index} of {asset.kind} {asset.id} "
+                                      f"({entry_path(entry)})")
 
 
 def _sha256(data: bytes) -> str:

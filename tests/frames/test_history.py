@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
 from fakes.kie import FakeKie
 from frames_support import Storyboard, cli, sha
 
@@ -84,3 +85,12 @@ def test_an_unknown_id_is_refused(library: Path) -> None:
     result = cli("frame", "history", "nobody", library=library)
     assert result.exit_code == 1
     assert result.stderr == f"Error: no character, product, style or scene 'nobody' in the library {library}\n"
+
+
+def test_without_campaign_the_folders_searched_are_named(library: Path, storyboard: Storyboard,
+                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(storyboard.folder.parent)  # the storyboard folder is a subfolder of the current one
+    result = cli("frame", "history", "owl", library=library)
+    assert result.exit_code == 0, result.output
+    assert result.stdout.endswith(f"searched: {storyboard.folder}\n")
+    assert f"used by: {storyboard.rejected} in {storyboard.folder} (done, this version)" in result.stdout

@@ -146,6 +146,9 @@ def _refusals(library: Path, storyboard: Storyboard, tmp_path: Path) -> dict[str
                  "Error: role 'identity' is not one a style dossier carries (choose style)"),
         "no asset": ([still], "Error: name the asset to promote to: one of --character, --product, --style or "
                               "--scene"),
+        "already there": ([str(library / "bibles/characters/frames/bear.png"), "--character", "bear"],
+                          f"Error: {library / 'bibles/characters/frames/bear.png'} is already frame 1 of character "
+                          "bear (frames/bear.png)"),
         "not a shot's": ([str(stray), "--character", "bear"],
                          f"Error: {stray.resolve()} is in the campaign folder {storyboard.folder.resolve()}, but no "
                          "shot of its ledger made it: promote one of its results (images/)"),
@@ -153,7 +156,7 @@ def _refusals(library: Path, storyboard: Storyboard, tmp_path: Path) -> dict[str
 
 
 @pytest.mark.parametrize("case", ["outside", "not an image", "missing", "unknown asset", "role", "no asset",
-                                  "not a shot's"])
+                                  "already there", "not a shot's"])
 def test_each_refusal_is_one_line_and_writes_nothing(library: Path, storyboard: Storyboard, tmp_path: Path,
                                                      case: str) -> None:
     args, message = _refusals(library, storyboard, tmp_path)[case]
