@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable
 from pathlib import Path
 
@@ -114,7 +113,8 @@ CASES: list[tuple[str, Mutation, list[str], str]] = [
 
 @pytest.mark.parametrize(("name", "mutate", "extra", "expected"), CASES, ids=[c[0] for c in CASES])
 def test_bad_input(
-    mini_library: Path, tmp_path: Path, name: str, mutate: Mutation, extra: list[str], expected: str
+    mini_library: Path, tmp_path: Path, name: str, mutate: Mutation, extra: list[str], expected: str,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     (mini_library / "templates").mkdir(exist_ok=True)
     mutate(mini_library)
@@ -124,7 +124,7 @@ def test_bad_input(
         args += ["--character", "ada"]
     if "--scene" not in extra:
         args += ["--scene", "harbour"]
-    os.chdir(mini_library)  # paths in messages are absolute; expected strings are suffixes
+    monkeypatch.chdir(mini_library)  # paths in messages are absolute; expected strings are suffixes
     result = CliRunner().invoke(main, [*args, *extra])
     assert result.exit_code == 1, result.output
     assert result.stdout == ""
