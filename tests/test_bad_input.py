@@ -124,9 +124,7 @@ def test_bad_input(
         args += ["--character", "ada"]
     if "--scene" not in extra:
         args += ["--scene", "harbour"]
-    # Paths in messages are absolute; expected strings are suffixes. monkeypatch restores the
-    # directory: a later test that finds the library from the current directory must not get this one.
-    monkeypatch.chdir(mini_library)
+    monkeypatch.chdir(mini_library)  # paths in messages are absolute; expected strings are suffixes
     result = CliRunner().invoke(main, [*args, *extra])
     assert result.exit_code == 1, result.output
     assert result.stdout == ""

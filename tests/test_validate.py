@@ -120,6 +120,7 @@ def test_trial_render_catches_a_misspelt_field(mini_library: Path) -> None:
           "    template: card.txt.j2\n    model: gpt-image-2\n")
     [finding] = [f for f in validate_library(Library(mini_library)) if f.rule == "template"]
     assert "trial render" in finding.message and "nmae" in finding.message
+    assert finding.fix is not None and "fields the schema defines" in finding.fix  # not the generic hint
     assert finding.locations[0].line == 3
 
 

@@ -118,6 +118,8 @@ class ReviewStore:
         """Where each shot's instruction checks come from (its ``problem`` says why there are none)."""
         self.findings = FindingsSource(folder)
         """Each take's pixel QC and its brief's lint findings, as stored."""
+        self._seen: int | None = None
+        """The ``data_version`` of the last ``refresh`` of a campaign folder."""
         self.refresh()
 
     @classmethod
@@ -151,15 +153,23 @@ class ReviewStore:
 
     # -- takes ------------------------------------------------------------------------------------
     def refresh(self) -> int:
-        """Number every image the folder received since the last call into a take; returns how many."""
+        """Number every image the folder received since the last call into a take; returns how many.
+
+        A campaign folder's takes come from its ledger alone: when no other connection has committed
+        since the last look (SQLite's ``data_version``), nothing is new and the ledger is not read
+        (the grid asks on every page; a 1,000-shot ledger is most of a page's time)."""
+        version = self._read("PRAGMA data_version")[0][0]
+        if version == self._seen:
+            return 0
+        campaign = folder_kind(self.folder) == "campaign"  # record files change without a commit
         found = list(found_in(self.folder))
         known = {row[0] for row in self._read("SELECT key FROM review_takes")}
         new = [f for f in found if f.key not in known]
-        if not new:
-            return 0
-        with self._tx():
-            for item in new:
-                add_take(self.db, item)
+        if new:
+            with self._tx():
+                for item in new:
+                    add_take(self.db, item)
+        self._seen = version if campaign and found else None  # an empty ledger: records may yet come
         return len(new)
 
     # -- shots ------------------------------------------------------------------------------------

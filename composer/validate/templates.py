@@ -83,6 +83,10 @@ def _parse_template(report: Report, env: jinja2.Environment, path: Path, target:
     return ok
 
 
+UNDEFINED_FIX = "use only fields the schema defines (docs and composer/models/), and guard optional ones with {% if %}"
+"""The hint for a field a template reads that the sample context does not have (or has empty)."""
+
+
 def _trial_render(report: Report, renderer: Renderer, target: Target, path: Path) -> None:
     """Render with every field filled, then with every optional field empty: both must work."""
     for full in (True, False):
@@ -91,6 +95,6 @@ def _trial_render(report: Report, renderer: Renderer, target: Target, path: Path
         except TemplateError as exc:
             filled = "every field filled in" if full else "every optional field empty"
             report.add(Severity.ERROR, "template", f"trial render with {filled} fails: {exc.reason}",
-                       "use only fields the schema defines (docs and composer/models/), and guard optional "
-                       "ones with {% if %}", exc.path or path, exc.line)
+                       UNDEFINED_FIX if "undefined" in exc.reason else "fix the template at that line",
+                       exc.path or path, exc.line)
             return

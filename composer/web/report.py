@@ -57,6 +57,7 @@ async def report_page(request: Request) -> Response:
     return state_of(request).pages.render(
         request, "report.html", report=report, choices=BY, spread=spread_text, money=money_text,
         kind_names=KIND_NAMES, dimensions=report.rubric.dimensions,
+        names={d.id: d.name for d in report.rubric.dimensions},
     )  # fmt: skip
 
 

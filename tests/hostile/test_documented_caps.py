@@ -49,3 +49,9 @@ def test_docs_library_states_the_cap_the_code_uses(name: str) -> None:
 @pytest.mark.parametrize("name", IN_README)
 def test_readme_states_the_main_caps(name: str) -> None:
     assert f"{CAPS[name]:,}" in (ROOT / "README.md").read_text(encoding="utf-8")
+
+
+def test_docs_qc_states_the_image_caps_pixel_qc_meets() -> None:
+    (row,) = [line for line in (ROOT / "docs/qc.md").read_text(encoding="utf-8").splitlines()
+              if line.startswith("| `unreadable` |")]
+    assert f"{images.MAX_PIXELS // 1_000_000} megapixels" in row and f"{images.MAX_SIDE:,} pixels a side" in row

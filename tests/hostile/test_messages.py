@@ -11,7 +11,7 @@ import pytest
 
 from composer.errors import LibraryError, printable
 from tests.hostile.conftest import Libraries
-from tests.hostile.harness import Batch, assert_refused, run_cases, shot_args
+from tests.hostile.harness import Batch, assert_refused, assert_reported, run_cases, shot_args
 
 TEMPLATE = "templates/brief.txt.j2"
 
@@ -54,8 +54,10 @@ def outcomes(libraries: Libraries) -> Batch:
     for name, mutate, extra, _ in CASES:
         root = libraries.make(name, mutate)
         cases[name] = (root, shot_args(root, root.parent / "out", *extra))
+        cases[f"validate-{name}"] = (root, ["validate", "--library", str(root)])
     merged = libraries.make("merge-keys", merge_keys)
     cases["merge-keys"] = (merged, ["shot", "--library", str(merged), "-c", "ada", "-s", "harbour", "-t", "team-final"])
+    cases["validate-merge-keys"] = (merged, ["validate", "--library", str(merged)])
     return run_cases(cases)
 
 
@@ -63,6 +65,23 @@ def outcomes(libraries: Libraries) -> Batch:
 def test_one_actionable_line(outcomes: Batch, name: str, mutate: object, extra: list[str], expected: str) -> None:
     line = assert_refused(outcomes.runs[name], expected)
     assert line.isprintable() and len(line) <= len("Error: ") + 1_500
+
+
+TEMPLATE_CASES = [c for c in CASES if c[3].startswith(TEMPLATE)]
+
+
+@pytest.mark.parametrize(("name", "expected"), [(c[0], c[3]) for c in TEMPLATE_CASES],
+                         ids=[c[0] for c in TEMPLATE_CASES])
+def test_validate_names_the_template_and_line(outcomes: Batch, name: str, expected: str) -> None:
+    """``compose validate`` reports a broken template as the shot does: its path, its line, the fault."""
+    where, _, fault = expected.partition(": ")
+    report = assert_reported(outcomes.runs[f"validate-{name}"], f"{where}: ", fault)
+    assert "guard optional ones" not in report  # that hint is for a field the template reads, not these
+
+
+def test_validate_accepts_merge_keys(outcomes: Batch) -> None:
+    run = outcomes.runs["validate-merge-keys"]
+    assert (run.code, run.crash) == (0, None), run.stdout + run.stderr
 
 
 def test_a_5000_character_id_is_shortened_in_the_middle(outcomes: Batch) -> None:

@@ -230,3 +230,32 @@ def test_a_folder_of_shot_results_is_reviewable(tmp_path: Path) -> None:
 def test_an_empty_folder_is_refused(tmp_path: Path) -> None:
     with pytest.raises(ReviewError, match="nothing to review"):
         ReviewStore.open(tmp_path)
+
+
+def test_refresh_reads_the_ledger_only_when_another_connection_changed_it(
+        folder: Path, store: ReviewStore, monkeypatch: pytest.MonkeyPatch) -> None:
+    import composer.review.store as store_module
+
+    reads = []
+    real = store_module.found_in
+    monkeypatch.setattr(store_module, "found_in", lambda f: reads.append(f) or real(f))
+    assert store.refresh() == 0 and reads == []  # nothing committed since the store opened
+    store.save("ana", "s1", 1, scores={"fidelity": 7}, verdict="approve")
+    assert store.refresh() == 0 and reads == []  # the store's own writes add no take
+    generate(folder, "s1", task="second")  # a running campaign commits a new image
+    assert store.refresh() == 1 and len(reads) == 1
+    assert store.refresh() == 0 and len(reads) == 1
+    assert [t.take for t in store.shot("s1").takes] == [1, 2]
+
+
+def test_a_folder_of_shot_results_is_read_on_every_refresh(tmp_path: Path) -> None:
+    folder = tmp_path / "shots"
+    record = {"status": "succeeded", "files": ["a.png"], "task_id": "t1", "updated_at": "1"}
+    png(folder / "a.png")
+    (folder / "a.generation.json").write_text(json.dumps(record), encoding="utf-8")
+    with ReviewStore.open(folder) as store:
+        assert [c.id for c in store.shots()] == ["a"]
+        png(folder / "b.png")  # a new record is a file: no commit tells the store
+        (folder / "b.generation.json").write_text(json.dumps({**record, "files": ["b.png"], "task_id": "t2"}),
+                                                  encoding="utf-8")
+        assert store.refresh() == 1 and [c.id for c in store.shots()] == ["a", "b"]

@@ -38,7 +38,8 @@ def providers() -> Iterator[dict[str, str]]:
 
 
 def compose(env: dict[str, str], *args: str) -> str:
-    result = CliRunner().invoke(main, list(args), env=env)
+    """``compose --library <the bundled library> *args`` in-process, which must succeed."""
+    result = CliRunner().invoke(main, ["--library", str(BAKEOFF.parents[2]), *args], env=env)
     assert result.exit_code == 0, result.output
     return result.stdout + result.stderr
 

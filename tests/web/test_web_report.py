@@ -68,8 +68,8 @@ def test_the_report_shows_the_hand_computed_figures_unblinded(client: TestClient
     assert cell(openai, "data-cost") == "$0.42"
     divergences = page.split("Divergences to reconcile (2)")[1]
     for shot, take, scores in [("h1", 1, "ana 8, ben 6"), ("h2", 2, "ana 1, ben 5")]:
-        assert re.search(rf'<a href="/shots/{shot}">{shot}</a></td><td class="num">{take}</td><td>fidelity</td>\s*'
-                         rf"<td>{scores}</td>", divergences)
+        assert re.search(rf'<a href="/shots/{shot}">{shot}</a></td><td class="num">{take}</td>'
+                         rf"<td>Image fidelity</td>\s*<td>{scores}</td>", divergences)
     assert 'href="/reconcile"' in divergences
     assert '<img class="chart" src="/report/chart.png?by=target"' in page
 
