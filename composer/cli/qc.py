@@ -36,6 +36,7 @@ def qc(paths: tuple[Path, ...], brief_file: Path | None, brand: str | None, char
     Example: compose qc out/isla.png --brand bramble-books --character red-curls --overlay qc/
     """
     from composer.qc import build_context, check_images, context_from_brief
+    from composer.qc.check import is_video
     from composer.qc.folders import folder_items
     from composer.qc.overlay import write_overlay
     from composer.qc.text import report_text
@@ -57,9 +58,12 @@ def qc(paths: tuple[Path, ...], brief_file: Path | None, brand: str | None, char
     else:
         raise ComposerError("say what the images were made from: --brief BRIEF.json, or --brand ID "
                             "(with --character/--product ID), or give one campaign or shot folder")
+    videos = [path for path, _ in items if is_video(path)]
+    if videos:
+        click.echo(f"skipped {len(videos)} video(s), e.g. {videos[0]}: pixel QC checks still images", err=True)
     errors = 0
     entries = []
-    for report in check_images(items):
+    for report in check_images((path, ctx) for path, ctx in items if not is_video(path)):
         errors += report.has_error
         if report.error:
             click.echo(f"Error: {report.error}", err=True)

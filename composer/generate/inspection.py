@@ -30,9 +30,10 @@ class Inspection(NamedTuple):
     """True when a person should look at the result before it is used."""
 
 
-Inspector = Callable[[GenerationResult], Inspection]
-"""Run on every successful download, off the event loop, before the job is recorded as done. An
-inspector that raises is reported as ``{"error": ...}`` with ``needs_review``: the files are kept."""
+Inspector = Callable[[GenerationResult], Inspection | None]
+"""Run on every successful download, off the event loop, before the job is recorded as done; None
+when it has nothing to check (pixel QC and a video). An inspector that raises is reported as
+``{"error": ...}`` with ``needs_review``: the files are kept."""
 
 
 async def inspect(inspector: Inspector | None, result: GenerationResult) -> Inspection | None:

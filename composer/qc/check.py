@@ -61,6 +61,14 @@ def inspect(image: Decoded, ctx: QcContext, settings: QcSettings) -> list[QcFind
     return sorted(findings, key=lambda f: -f.severity.rank)
 
 
+VIDEO_SUFFIXES = (".mp4", ".mov", ".webm")
+"""Files pixel QC leaves alone: a motion model's clips (QC checks still images)."""
+
+
+def is_video(path: Path) -> bool:
+    return path.suffix.lower() in VIDEO_SUFFIXES
+
+
 def check_image(path: Path, ctx: QcContext, settings: QcSettings = DEFAULTS,
                 duplicates: DuplicateIndex | None = None) -> ImageReport:
     """QC of one image file. An unreadable file is a report with one ``unreadable`` error, never a raise."""

@@ -18,7 +18,7 @@ from composer.backends import GenerationResult
 from composer.errors import ComposerError
 from composer.generate import Inspection
 from composer.library import Library
-from composer.qc.check import ImageReport, check_image
+from composer.qc.check import ImageReport, check_image, is_video
 from composer.qc.context import Expected, QcContext, context_from_brief, with_negatives
 from composer.qc.duplicates import DuplicateIndex
 from composer.qc.settings import DEFAULTS, QcSettings
@@ -55,10 +55,13 @@ class Inspector:
     def context(self, result: GenerationResult) -> QcContext:
         raise NotImplementedError
 
-    def __call__(self, result: GenerationResult) -> Inspection:
+    def __call__(self, result: GenerationResult) -> Inspection | None:
+        stills = [path for path in result.files if not is_video(path)]
+        if not stills:  # a motion clip: pixel QC checks still images, and says nothing rather than "unreadable"
+            return None
         ctx = self.context(result)
         reports = []
-        for path in result.files:
+        for path in stills:
             report = check_image(path, ctx, self.settings)  # decoding and measuring: outside the lock
             if report.phash is not None:
                 with self.lock:

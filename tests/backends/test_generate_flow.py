@@ -238,6 +238,8 @@ def test_sora_motion_handoff(fake_kie: FakeKie, example_library: Path, frame: Pa
     assert [fake_kie.uploads[u] for u in sent["image_urls"]] == [bible_frame.read_bytes()]
     video = tmp_path / "a" / f"{stem}.mp4"
     assert video.read_bytes() == fake_kie.served[rec["result_urls"][0]]
+    # Pixel QC checks stills: a clip is not reported as an unreadable image, nor marked for review.
+    assert rec.get("qc") is None and not rec.get("needs_review") and "unreadable" not in result.stderr
 
     # --frame locks a still generated earlier as the first frame instead.
     result = cli(*args, "--frame", str(frame), "--out", str(tmp_path / "b"), env=fake_kie.env(),

@@ -200,3 +200,12 @@ def test_shot_findings_for_the_review_app_are_the_json_objects(qc_library: Path,
     assert shot_findings(library, folder, "hero-c") == []  # not generated yet
     with pytest.raises(FolderError, match="no shot 'nope' in the campaign ledger"):
         shot_findings(library, folder, "nope")
+
+
+def test_a_video_is_skipped_and_said_so(qc_library: Path, tmp_path: Path) -> None:
+    clip = tmp_path / "clip.mp4"
+    clip.write_bytes(b"\x00\x00\x00\x18ftypmp42" + bytes(64))
+    result = CliRunner().invoke(main, ["qc", str(clip), "--brand", "nored", "--library", str(qc_library)])
+    assert result.exit_code == 0, result.output
+    assert f"skipped 1 video(s), e.g. {clip}: pixel QC checks still images" in result.stderr
+    assert "0 image(s) checked, 0 with errors" in result.stderr
