@@ -84,3 +84,22 @@ def run_campaign_file(campaign: Path, library: Path, out: Path, fake: FakeKie) -
 
     stats = run_campaign(expansion, planner, out, backend, RunSettings(concurrency=2, retry_delay=0.01))
     assert stats.failed == 0 and stats.not_started == 0
+
+
+def score_the_sample(store: object) -> None:
+    """The scores the report tests compute by hand, on a ``campaign_folder`` of h1, h2 (each through
+    gpt-image-2 as take 1 and openai-gpt-image-2 as take 2) and s1.
+
+    KIE's takes (take 1 of h1, h2 and s1): fidelity 7, 9, 4 -> mean 20/3, sd 2.05; OpenAI's (take 2
+    of h1 and h2): 5, 3 -> mean 4, sd 1. Reviewers diverge on h1 take 1 (by 2) and h2 take 2 (by 4).
+    """
+    save = store.save  # type: ignore[attr-defined]
+    save("ana", "h1", 1, scores={"fidelity": 8}, verdict="approve")
+    save("ben", "h1", 1, scores={"fidelity": 6}, verdict="approve")
+    save("ana", "h2", 1, scores={"fidelity": 9}, verdict="approve")
+    save("ben", "h2", 1, verdict="reject")
+    save("ana", "s1", 1, scores={"fidelity": 4, "adherence": 2}, verdict="approve")
+    save("ana", "h1", 2, scores={"fidelity": 5}, verdict="approve")
+    save("ben", "h1", 2, scores={"fidelity": 5})
+    save("ana", "h2", 2, scores={"fidelity": 1})
+    save("ben", "h2", 2, scores={"fidelity": 5}, verdict="regenerate")

@@ -9,7 +9,7 @@ import pytest
 from click.testing import CliRunner
 from fakes.kie import FakeKie
 from PIL import Image
-from review_support import CHECKED, campaign_folder, run_campaign_file
+from review_support import CHECKED, campaign_folder, run_campaign_file, score_the_sample
 
 from composer.cli import main
 from composer.review import ReviewStore
@@ -23,17 +23,7 @@ SHOTS = {"hero": ["h1@gpt-image-2", "h1@openai-gpt-image-2", "h2@gpt-image-2", "
 def folder(tmp_path: Path) -> Path:
     folder = campaign_folder(tmp_path / "out", SHOTS)
     with ReviewStore.open(folder) as store:
-        # KIE (take 1 of h1 and h2, and s1): fidelity per take (7, 9, 4) -> mean 20/3; h1 diverges by 2
-        store.save("ana", "h1", 1, scores={"fidelity": 8}, verdict="approve")
-        store.save("ben", "h1", 1, scores={"fidelity": 6}, verdict="approve")
-        store.save("ana", "h2", 1, scores={"fidelity": 9}, verdict="approve")
-        store.save("ben", "h2", 1, verdict="reject")
-        store.save("ana", "s1", 1, scores={"fidelity": 4, "adherence": 2}, verdict="approve")
-        # OpenAI (take 2 of h1 and h2): fidelity (5, 3) -> mean 4, sd 1; ana and ben 4 apart on h2
-        store.save("ana", "h1", 2, scores={"fidelity": 5}, verdict="approve")
-        store.save("ben", "h1", 2, scores={"fidelity": 5})
-        store.save("ana", "h2", 2, scores={"fidelity": 1})
-        store.save("ben", "h2", 2, scores={"fidelity": 5}, verdict="regenerate")
+        score_the_sample(store)  # its docstring has the hand-computed means
     return folder
 
 

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from fakes.kie import FakeKie
 from PIL import Image
-from review_support import CHECKED, run_campaign_file
+from review_support import CHECKED, run_campaign_file, score_the_sample
 from starlette.testclient import TestClient
 from web_support import BASE, as_reviewer
 
@@ -21,17 +21,8 @@ from composer.web.security import Access
 
 @pytest.fixture
 def scored(store: ReviewStore) -> ReviewStore:
-    """KIE takes (take 1 of h1, h2, and s1): fidelity 7, 9, 4 -> mean 20/3, sd 2.05; OpenAI's
-    (take 2 of h1, h2): 5, 3 -> mean 4, sd 1. Reviewers diverge on h1 take 1 and h2 take 2."""
-    store.save("ana", "h1", 1, scores={"fidelity": 8}, verdict="approve")
-    store.save("ben", "h1", 1, scores={"fidelity": 6}, verdict="approve")
-    store.save("ana", "h2", 1, scores={"fidelity": 9}, verdict="approve")
-    store.save("ben", "h2", 1, verdict="reject")
-    store.save("ana", "s1", 1, scores={"fidelity": 4, "adherence": 2}, verdict="approve")
-    store.save("ana", "h1", 2, scores={"fidelity": 5}, verdict="approve")
-    store.save("ben", "h1", 2, scores={"fidelity": 5})
-    store.save("ana", "h2", 2, scores={"fidelity": 1})
-    store.save("ben", "h2", 2, scores={"fidelity": 5}, verdict="regenerate")
+    """The sample scores (review_support.score_the_sample: hand-computed means in its docstring)."""
+    score_the_sample(store)
     return store
 
 
