@@ -6,6 +6,7 @@ megabytes and, for matplotlib, most of a second of import time, for one bar char
 
 from __future__ import annotations
 
+import textwrap
 from pathlib import Path
 
 from PIL import Image, ImageDraw, ImageFont
@@ -48,7 +49,8 @@ def chart_image(report: Report) -> Image.Image:
             left = x0 + j * bar
             draw.rectangle([left, y_of(mean), left + bar - 2, y_of(rubric.scale_min)], fill=COLOURS[j % len(COLOURS)])
             draw.text((left, y_of(mean) - 15), f"{mean:.1f}", fill="black", font=small)
-        draw.text((x0, HEIGHT - BOTTOM + 8), dimension.name[:22], fill="black", font=small)
+        label = "\n".join(textwrap.wrap(dimension.name, 22, max_lines=2, placeholder="…"))  # 2 lines fit a slot
+        draw.multiline_text((x0, HEIGHT - BOTTOM + 8), label, fill="black", font=small, spacing=2)
     for j, row in enumerate(report.rows):
         x, y = LEFT + (j % 3) * 300, HEIGHT - BOTTOM + 44 + (j // 3) * 20
         draw.rectangle([x, y, x + 14, y + 14], fill=COLOURS[j % len(COLOURS)])

@@ -3,11 +3,13 @@ and fake OpenAI servers, two reviewers scoring blind in a real browser, the repo
 means and honoured counts, a divergence reconciled and re-run, and the regeneration as a new take.
 
 Debian's chromium through Playwright (see browser_support.py); skipped where chromium is missing.
+With ``COMPOSER_REVIEW_SCREENSHOTS=DIR`` it saves the report screenshot docs/review.md shows.
 """
 
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -47,6 +49,7 @@ def compose(env: dict[str, str], *args: str) -> str:
 def test_a_blind_bakeoff_is_scored_reported_reconciled_and_regenerated(providers: dict[str, str],
                                                                         tmp_path: Path) -> None:
     chromium()
+    shots_dir = os.environ.get("COMPOSER_REVIEW_SCREENSHOTS")  # docs/images/report.png comes from here
     out = tmp_path / "bakeoff"
     assert "80 generated" in compose(providers, "campaign", "run", str(BAKEOFF), "--out", str(out))
 
@@ -84,6 +87,16 @@ def test_a_blind_bakeoff_is_scored_reported_reconciled_and_regenerated(providers
             assert rows[b_model]["dimensions"]["adherence"]["mean"] == 4
             assert rows[a_model]["checks"]["exactly 4 lit tealights"] == {"honoured": 1, "checked": 1}
             assert rows[b_model]["checks"]["exactly 4 lit tealights"] == {"honoured": 0, "checked": 1}  # per image
+
+            ana.goto(base + "/report")  # unblinded: each model's means and instructions honoured, by name
+            honoured = {model: ana.locator(f"section.honoured[data-honoured='{model}']").inner_text()
+                        for model in (a_model, b_model)}
+            assert "exactly 4 lit tealights: 1/1" in honoured[a_model]
+            assert "exactly 4 lit tealights: 0/1" in honoured[b_model]
+            assert "6.50" in ana.locator(f"tr[data-row='{a_model}']").inner_text()  # fidelity (8 + 5) / 2
+            if shots_dir:
+                ana.wait_for_load_state("networkidle")
+                ana.screenshot(path=f"{shots_dir}/report.png", full_page=True)
 
             ana.goto(base + "/reconcile")
             section = ana.locator(f"section.divergence[data-shot='{candle.id}'][data-dimension=fidelity]")

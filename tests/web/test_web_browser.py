@@ -3,7 +3,7 @@ the reconcile page lists it.
 
 Debian's chromium through Playwright (see browser_support.py); skipped where chromium is missing.
 With ``COMPOSER_REVIEW_SCREENSHOTS=DIR`` the run also saves the screenshots docs/review.md shows
-(``grid.png``, ``shot.png``, ``reconcile.png``, ``report.png``) into DIR.
+(``grid.png``, ``shot.png``, ``reconcile.png``; ``report.png`` comes from test_web_bakeoff.py) into DIR.
 """
 
 from __future__ import annotations
@@ -91,9 +91,6 @@ def test_two_reviewers_score_blind_and_the_divergence_is_listed(bakeoff: Path, t
         ana.goto(f"{base}/report")  # unblinded: both models by name, the fidelity Ana and Bo gave h1's take 1
         report = ana.content()
         assert "openai-gpt-image-2" in report and "6.5" in report
-        if shots_dir:
-            ana.wait_for_load_state("networkidle")
-            ana.screenshot(path=f"{shots_dir}/report.png", full_page=True)
 
     fidelity = {s.reviewer: s.score for s in store_scores(bakeoff) if s.take == 1 and s.dimension == "fidelity"}
     assert fidelity == {"Ana": 8, "Bo": 5}  # neither reviewer's save touched the other's
