@@ -19,10 +19,11 @@ so a report can say "no red anywhere in frame: 17/20 honoured" per model.
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 from composer.campaign import Shot, open_campaign
 from composer.campaign.ledger import Ledger
@@ -32,6 +33,7 @@ from composer.library import Library
 from composer.lint.context import build_context
 from composer.lint.exactness import stated_counts, stated_orders
 from composer.review.errors import ReviewInputError
+from composer.shot import apply_deltas
 
 CheckKind = Literal["count", "order", "avoid", "include", "palette"]
 KINDS: tuple[CheckKind, ...] = ("count", "order", "avoid", "include", "palette")
@@ -144,15 +146,21 @@ class CheckSource:
                 self.problem = f"instruction checks unavailable: {exc}"
         return self._shots
 
-    def checks(self, source: str) -> list[Check]:
-        """The checks of the shot a take's source (ledger id) was generated from; [] when unknown."""
-        if source not in self._cache:
+    def checks(self, source: str, edits: tuple[dict[str, Any], ...] = ()) -> list[Check]:
+        """The checks of the shot a take's source (ledger id) was generated from, with the reviewers'
+        delta ``edits`` it was regenerated with (a count edited from 4 to 3 is checked as 3); []
+        when unknown."""
+        key = source + json.dumps(edits, sort_keys=True)
+        if key not in self._cache:
             shot = self._expansion().get(source)
             found: list[Check] = []
             if shot is not None and self._composer is not None:
+                deltas = shot.spec.deltas
                 try:
-                    found = brief_checks(self._composer.compose(shot.spec))
+                    for edit in edits:
+                        deltas = apply_deltas(deltas, edit)
+                    found = brief_checks(self._composer.compose(shot.spec.model_copy(update={"deltas": deltas})))
                 except ComposerError as exc:
                     self.problem = f"instruction checks unavailable for {source}: {exc}"
-            self._cache[source] = found
-        return self._cache[source]
+            self._cache[key] = found
+        return self._cache[key]

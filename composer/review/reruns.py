@@ -49,3 +49,11 @@ def pending(db: sqlite3.Connection) -> list[Rerun]:
 def answered(db: sqlite3.Connection) -> list[Rerun]:
     """Re-runs a new take has answered, oldest first: their edits are in every later take's brief."""
     return [_rerun(r) for r in db.execute("SELECT * FROM review_reruns WHERE done_take IS NOT NULL ORDER BY id")]
+
+
+def edits_of(db: sqlite3.Connection, take: Take) -> tuple[dict[str, Any], ...]:
+    """The delta edits ``take`` was made with: those of every re-run of its source that it or an
+    earlier take answered, oldest first (``composer.review.regenerate`` applies them the same way)."""
+    rows = db.execute("SELECT deltas FROM review_reruns WHERE shot_id = ? AND source = ? AND done_take IS NOT NULL "
+                      "AND done_take <= ? ORDER BY id", (take.shot_id, take.source, take.take))
+    return tuple(edits for edits in (json.loads(row[0]) for row in rows) if edits)

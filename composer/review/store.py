@@ -23,7 +23,7 @@ API (what the review web app, the CLI and the campaign runner call)::
                note="...", deltas={"counts": ["4 candles"]},
                checks={"count:candle": "+1", "avoid:red-anywhere-in-frame": "yes"})
                                                      # one transaction; a value of None removes it
-    store.checks(shot_id)                            # -> list[Check]: the brief's instruction checks
+    store.checks(shot_id), store.take_checks(take)   # -> list[Check]: the brief's instruction checks
                                                      #    (id, kind count|order|avoid|include|palette, label)
     store.answers(shot_id=None)                      # -> list[CheckAnswer] (.honoured)
     store.scores(shot_id=None)                       # -> list[Score]
@@ -307,7 +307,7 @@ class ReviewStore:
             reruns.sync_verdict(self.db, item.take, item.reviewer, item.verdict, item.note, item.deltas, now)
 
     def _check_answers(self, take: Take, given: Mapping[str, object | None]) -> list[tuple[Check, int | bool | None]]:
-        known = {c.id: c for c in self.instructions.checks(take.source)}
+        known = {c.id: c for c in self.take_checks(take)}
         answers: list[tuple[Check, int | bool | None]] = []
         for check_id, value in given.items():
             check = known.get(check_id)
@@ -319,7 +319,11 @@ class ReviewStore:
     def checks(self, shot_id: str) -> list[Check]:
         """The shot's instruction checks (from its first take's brief); [] when they cannot be made."""
         card = self.shot(shot_id)
-        return self.instructions.checks(card.takes[0].source) if card.takes else []
+        return self.take_checks(card.takes[0]) if card.takes else []
+
+    def take_checks(self, take: Take) -> list[Check]:
+        """The checks of the brief ``take`` was sent with (a regeneration's delta edits included)."""
+        return self.instructions.checks(take.source, reruns.edits_of(self.db, take))
 
     def answers(self, shot_id: str | None = None) -> list[CheckAnswer]:
         rows = self._read("SELECT * FROM review_checks" + (" WHERE shot_id = ?" if shot_id else "") +

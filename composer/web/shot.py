@@ -112,7 +112,7 @@ def read_brief(path: Path | None) -> str | None:
 
 def take_checks(store: ReviewStore, view: ShotView) -> dict[int, list[Check]]:
     """Each take's instruction checks (a bake-off's contenders each had their own brief)."""
-    return {t.take: store.instructions.checks(t.source) for t in view.shot.takes}
+    return {t.take: store.take_checks(t) for t in view.shot.takes}
 
 
 def render_shot(request: Request, view: ShotView, forms: list[TakeForm], status: int = 200) -> Response:

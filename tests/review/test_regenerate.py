@@ -185,3 +185,18 @@ def test_a_rerun_of_the_same_brief_on_openai_is_a_new_take(mini_library: Path, t
     with ReviewStore.open(out) as store:
         assert [(t.take, t.backend) for t in store.shot(card.id).takes] == [(1, "openai"), (2, "openai")]
     assert sum(fake_openai.calls.values()) == 2
+
+
+def test_a_regenerated_take_is_checked_against_its_edited_brief(campaign: Path, mini_library: Path, tmp_path: Path,
+                                                                env: FakeKie) -> None:
+    out = tmp_path / "out"
+    shot = first_run_and_verdict(campaign, out, mini_library)  # take 1: 4 pots; the edit asks for 3
+    assert run(campaign, out, mini_library, "--regenerate")[0] == 0
+    with ReviewStore.open(out) as store:
+        one, two = store.shot(shot).takes
+        labels = {t.take: [c.label for c in store.take_checks(t) if c.kind == "count"] for t in (one, two)}
+        assert labels == {1: ["exactly 4 lobster pots"], 2: ["exactly 3 lobster pots"]}
+        (count,) = [c for c in store.take_checks(two) if c.kind == "count"]
+        assert count.expected == 3
+        store.save("bo", shot, 2, checks={count.id: "0"})
+        assert [(a.take, a.label, a.honoured) for a in store.answers(shot)] == [(2, "exactly 3 lobster pots", True)]
