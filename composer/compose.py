@@ -149,7 +149,8 @@ class Composer:
 
         ``first_frame`` is a video shot's locked first frame (a still of the shot, e.g. an approved
         campaign result): it is attached alone, since it already shows the cast, scene and style whose
-        reference sheets would otherwise compete for the model's one input image.
+        reference sheets would otherwise compete for the model's one input image. For an image target
+        it means nothing special: it is attached like ``--reference`` (and generating refuses it).
         """
         _refuse_named_twice(spec)
         lib = self.library
@@ -165,8 +166,10 @@ class Composer:
         owners: list[Loaded[Any] | None] = [*characters, *products, brand if spec.deltas.logo else None, scene, style]
         frames = [frame for owner in owners if owner is not None for frame in lib.frames(owner, _owner_name(owner))]
         frames += [explicit_frame(ref) for ref in spec.references]
-        if first_frame is not None:
+        if first_frame is not None and target.kind == "video":
             frames = [still_frame(first_frame)]
+        elif first_frame is not None:
+            frames.append(explicit_frame(str(first_frame)))
         cap = input_image_cap(target.backend, target.model, target.kind)
         return ShotAssets(target_name=target_name, target=target, brand=brand, style=style, scene=scene,
                           characters=characters, products=products, attachments=choose(frames, cap))

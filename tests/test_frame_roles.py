@@ -173,3 +173,15 @@ def test_a_shot_file_reference_keeps_its_role(roles_library: Path, tmp_path: Pat
     brief = Composer(Library(roles_library)).compose(spec)
     assert [(f.role, f.path.name) for f in brief.assets.attachments.frames][-1] == ("style", "board.png")
     assert "Image 3: style reference: match medium, texture and brushwork only." in brief.prompt
+
+
+def test_a_first_frame_is_the_one_attachment_of_a_video_shot_and_a_reference_of_an_image_shot(
+        example_library: Path, tmp_path: Path) -> None:
+    still = tmp_path / "still.png"
+    shutil.copyfile(example_library / "bibles/characters/frames/red-curls.png", still)
+    composer = Composer(Library(example_library))
+    spec = ShotSpec(characters=["red-curls"], scene="castle")
+    clip = composer.compose(spec.model_copy(update={"target": "sora-2"}), first_frame=still)
+    assert clip.reference_frames == [still.resolve()] and clip.mode == "image-to-video"
+    image = composer.compose(spec, first_frame=still)
+    assert image.reference_frames[-1] == still.resolve() and len(image.reference_frames) > 1

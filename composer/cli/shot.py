@@ -11,7 +11,6 @@ from composer.cli.options import library_option, open_library, shot_options
 from composer.cli.output import echo_brief
 from composer.compose import Composer
 from composer.export import export_prompt_files, save_document
-from composer.library import Library
 from composer.lint import raise_if_blocking
 from composer.shot import build_spec, load_shot_file, parse_set, shot_file_text
 
@@ -104,10 +103,7 @@ def shot(
     )
     # A video shot's locked first frame is the brief's one attachment: its mode, its label and
     # "animate the first frame" follow it, and what the labels say is what is uploaded.
-    video = generation.frame is not None and _is_video(library, spec.target)
-    if generation.frame is not None and not video:  # an image target: an attachment (--generate refuses it)
-        spec = spec.model_copy(update={"references": [*spec.references, str(generation.frame)]})
-    brief = Composer(library).compose(spec, first_frame=generation.frame if video else None)
+    brief = Composer(library).compose(spec, first_frame=generation.frame)
     if save_file:  # before lint can refuse it: a saved shot is how one comes back to fix it
         save_document(save_file, shot_file_text(spec, save_file))
         click.echo(f"wrote {save_file}", err=True)
@@ -123,9 +119,3 @@ def shot(
     for path in written:
         click.echo(f"wrote {path}", err=True)
     raise_if_blocking(brief.findings, what=f"brief {brief.slug}", strict=strict)
-
-
-def _is_video(library: Library, target: str | None) -> bool:
-    name = target or library.config.defaults.target
-    return name in library.targets and library.targets[name].kind == "video"
-
