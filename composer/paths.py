@@ -73,6 +73,14 @@ def is_inside(path: Path, root: Path) -> bool:
         return False
 
 
+def same_file(a: Path, b: Path) -> bool:
+    """Whether two paths name the same file once symlinks are followed (False if either cannot be)."""
+    try:
+        return os.path.realpath(a) == os.path.realpath(b)
+    except (OSError, ValueError):
+        return False
+
+
 def _first_link_out(path: Path, root: Path, top: Path) -> Path | None:
     """The first component of ``path`` below ``root`` that is a symlink leading out (for the message)."""
     for candidate in [*reversed(path.parents), path]:

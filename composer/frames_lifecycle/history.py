@@ -26,7 +26,7 @@ from composer.errors import ComposerError
 from composer.generate.record import RECORD_SUFFIX, load_record
 from composer.loaded import Loaded
 from composer.models import FrameProvenance, ReferenceFrame
-from composer.paths import is_inside
+from composer.paths import is_inside, same_file
 
 
 @dataclass(frozen=True)
@@ -159,18 +159,11 @@ def _version(frame: FrameInfo, sent: list[tuple[str, str]], root: Path) -> Liter
     """Which version of ``frame`` a shot sent: by path (its content then decides), or by content for a
     copy outside the library (an exported brief's ``frames/``); another library frame that happens to
     hold the same bytes is not this one."""
-    versions = [digest for path, digest in sent if _same(Path(path), frame.path)]
+    versions = [digest for path, digest in sent if same_file(Path(path), frame.path)]
     if versions:
         return "this" if frame.sha256 in versions else "earlier"
     copies = [path for path, digest in sent if digest == frame.sha256 and not is_inside(Path(path), root)]
     return "this" if frame.sha256 is not None and copies else None
-
-
-def _same(a: Path, b: Path) -> bool:
-    try:
-        return os.path.realpath(a) == os.path.realpath(b)
-    except (OSError, ValueError):
-        return False
 
 
 def _sent(folder: Path) -> list[tuple[str, str, list[tuple[str, str]]]]:

@@ -27,12 +27,11 @@ from composer.errors import ComposerError
 from composer.frames_lifecycle.errors import FrameLifecycleError
 from composer.generate.record import RECORD_SUFFIX, GenerationRecord, load_record
 from composer.library import Library
-from composer.paths import is_inside
+from composer.paths import is_inside, same_file
 from composer.review.records import Take
+from composer.review.regenerate import has_reviews
 from composer.review.store import ReviewStore
 
-REVIEW_META = "review_schema"
-"""The ledger ``meta`` key a reviewed folder has (``composer.review.schema``)."""
 VERDICT_ORDER = ("reject", "regenerate", "approve")
 """The take's verdict is the first of these any reviewer gave."""
 
@@ -61,13 +60,6 @@ def sha256_text(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
-def _same(a: Path, b: Path) -> bool:
-    try:
-        return a.resolve() == b.resolve()
-    except OSError:
-        return False
-
-
 def _record_beside(image: Path) -> tuple[Path, GenerationRecord] | None:
     """The generation record in the image's folder that lists it, if any."""
     for path in sorted(image.parent.glob(f"*{RECORD_SUFFIX}")):
@@ -85,22 +77,14 @@ def _ledger_folder(image: Path) -> Path | None:
     return next((parent for parent in image.parents if (parent / LEDGER_FILE).is_file()), None)
 
 
-def _reviewed(folder: Path) -> bool:
-    try:
-        with Ledger(folder, create=False) as ledger:
-            return ledger.meta(REVIEW_META) is not None
-    except ComposerError:
-        return False
-
-
 def _review_of(folder: Path, image: Path, library: Library) -> tuple[Take | None, dict[str, str]]:
     """The review take that is ``image`` and each reviewer's verdict on it (reviewed folders only)."""
-    if not _reviewed(folder):
+    if not has_reviews(folder):
         return None, {}
     with ReviewStore.open(folder, library=library) as store:
         for card in store.shots():
             for take in card.takes:
-                if take.image is not None and _same(take.image, image):
+                if take.image is not None and same_file(take.image, image):
                     verdicts: dict[str, str] = {r.reviewer: r.verdict for r in store.reviews(card.id)
                                 if r.take == take.take and r.verdict is not None}
                     return take, verdicts
@@ -143,7 +127,7 @@ def _from_record(image: Path, path: Path, record: GenerationRecord, library: Lib
 def _from_campaign(image: Path, folder: Path, library: Library) -> dict[str, Any]:
     with Ledger(folder, create=False) as ledger:
         entries = ledger.entries()
-    entry: Entry | None = next((e for e in entries.values() for f in e.files if _same(folder / f["path"], image)),
+    entry: Entry | None = next((e for e in entries.values() for f in e.files if same_file(folder / f["path"], image)),
                                None)
     take, reviewers = _review_of(folder, image, library)
     if entry is None and take is not None:
