@@ -8,16 +8,17 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, TypeVar, get_args
 
 import click
 
 from composer.cli.options import library_option, open_library
+from composer.models import FRAME_ROLES, FrameRole
 
 F = TypeVar("F", bound=Callable[..., Any])
 
-KIND_FLAGS = ("character", "product", "style", "scene")
-ROLES = ("identity", "wardrobe", "product", "style", "location", "logo")
+KIND_FLAGS = tuple(FRAME_ROLES)
+ROLES = get_args(FrameRole)
 
 
 def kind_options(func: F) -> F:
@@ -100,8 +101,7 @@ def list_frames(asset_id: str, fmt: str, library_dir: Path | None, **given: str 
         click.echo(json.dumps({"kind": asset.kind, "id": asset.id, "file": str(asset.path),
                                "frames": [f.to_json() for f in frames]}, indent=2))
         return
-    click.echo(f"{asset.kind} {asset.id}: {len(frames)} reference frame{'s' if len(frames) != 1 else ''} "
-               f"({asset.path})")
+    _heading(asset, frames)
     for f in frames:
         note = f"  note: {f.note}" if f.note else ""
         missing = "  (missing)" if f.sha256 is None else ""
@@ -132,8 +132,7 @@ def history(asset_id: str, campaigns: tuple[Path, ...], fmt: str, library_dir: P
                                "frames": [{**f.to_json(), "used_by": [u.to_json() for u in used[f.index]]}
                                           for f in frames]}, indent=2))
         return
-    click.echo(f"{asset.kind} {asset.id}: {len(frames)} reference frame{'s' if len(frames) != 1 else ''} "
-               f"({asset.path})")
+    _heading(asset, frames)
     for f in frames:
         note = f"  note: {f.note}" if f.note else ""
         click.echo(f"{f.index}. {f.role:<9} {f.written}  sha256 {f.sha256 or '(missing)'}{note}")
@@ -147,6 +146,11 @@ def history(asset_id: str, campaigns: tuple[Path, ...], fmt: str, library_dir: P
             version = "this version" if u.version == "this" else "an earlier version (stale)"
             click.echo(f"   used by: {u.shot} in {u.folder} ({u.state}, {version})")
     click.echo(f"searched: {', '.join(str(f) for f in folders) or 'no output folder (give --campaign DIR)'}")
+
+
+def _heading(asset: Any, frames: list[Any]) -> None:
+    click.echo(f"{asset.kind} {asset.id}: {len(frames)} reference frame{'s' if len(frames) != 1 else ''} "
+               f"({asset.path})")
 
 
 def _flagged(given: dict[str, str | None], asset_id: str) -> dict[str, str | None]:
