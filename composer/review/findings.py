@@ -20,7 +20,7 @@ from composer.campaign.expand import CONTENDER_SEPARATOR
 from composer.campaign.ledger import Ledger
 from composer.errors import ComposerError
 from composer.generate.inspection import QcSummary, summarise
-from composer.review.records import Take
+from composer.review.records import ShotCard, Take
 from composer.review.takes import RECORD_SUFFIX, folder_kind
 
 
@@ -92,6 +92,15 @@ class FindingsSource:
     def __init__(self, folder: Path) -> None:
         self.folder = folder
         self.kind = folder_kind(folder)
+
+    def of_shot(self, card: ShotCard) -> dict[int, TakeFindings]:
+        """Each take's findings by take number, as the shot page shows them: with every model,
+        target and backend name masked when the shot is reviewed blind."""
+        found = {take.take: self.of(take) for take in card.takes}
+        if not card.blind:
+            return found
+        hidden = [name for t in card.takes for name in (t.contender, t.target, t.backend, t.model) if name]
+        return {number: findings.blinded(hidden) for number, findings in found.items()}
 
     def of(self, take: Take) -> TakeFindings:
         try:

@@ -121,10 +121,7 @@ def render_shot(request: Request, view: ShotView, forms: list[TakeForm], status:
     others = {s.reviewer for s in store.scores(view.shot.id)} - {view.reviewer}
     after = store.shots(reviewer=f"!{view.reviewer}", limit=2)
     next_shot = next((card.id for card in after if card.id != view.shot.id), None)
-    found = {t.take: store.findings.of(t) for t in view.shot.takes}
-    if view.blind:
-        hidden = [name for t in view.shot.takes for name in (t.contender, t.target, t.backend, t.model) if name]
-        found = {number: findings.blinded(hidden) for number, findings in found.items()}
+    found = store.findings.of_shot(view.shot)
     return state.pages.render(
         request, "shot.html", status=status, view=view, forms=forms, rubric=store.rubric, key=view_key(view),
         briefs=[(b.labels, read_brief(b.path)) for b in view.briefs], others=len(others), next_shot=next_shot,
