@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import hashlib
 import io
-import threading
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -21,9 +20,6 @@ CACHE_DIR = Path(".review") / "thumbs"
 BOX = 320
 """The longest side of a grid thumbnail, in pixels (tiles show at half that on a 2x screen)."""
 QUALITY = 82
-_making: dict[Path, threading.Lock] = {}
-"""Thumbnails being made now (by their cache path), each with the lock its maker holds."""
-_making_lock = threading.Lock()
 
 
 class ThumbnailError(ComposerError):
@@ -41,20 +37,12 @@ def thumbnail_path(folder: Path, image: Path, box: int = BOX) -> Path:
 def cached_thumbnail(folder: Path, image: Path, box: int = BOX) -> Path:
     """The thumbnail of ``image`` (a resolved file inside ``folder``), made now if it is not cached.
 
-    One thread makes a given thumbnail at a time: a request for one the warming thread (``warm``)
-    is making waits for it instead of decoding the same image again."""
+    A request and the warming thread (``warm``) may both make the same one at the same moment: each
+    writes the whole file under its own temporary name and renames it into place, so the worst case
+    is one image decoded twice, never a torn thumbnail."""
     target = thumbnail_path(folder, image, box)
-    if target.is_file():
-        return target
-    with _making_lock:
-        lock = _making.setdefault(target, threading.Lock())
-    with lock:
-        try:
-            if not target.is_file():
-                _write(target, make_thumbnail(image, box))
-        finally:
-            with _making_lock:
-                _making.pop(target, None)
+    if not target.is_file():
+        _write(target, make_thumbnail(image, box))
     return target
 
 

@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import io
 import os
-import time
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -15,7 +13,6 @@ from starlette.testclient import TestClient
 from web_support import as_reviewer
 
 from composer.review.store import ReviewStore
-from composer.web import thumbnails
 from composer.web.media import start_warming, thumbnail_sources
 from composer.web.thumbnails import BOX, CACHE_DIR, ThumbnailError, cached_thumbnail, thumbnail_path, warm
 
@@ -81,23 +78,6 @@ def test_warming_makes_the_missing_thumbnails_and_skips_what_fails(tmp_path: Pat
     assert warm(tmp_path, [good[0], broken.resolve(), good[1], good[2]]) == 2  # the first was cached already
     assert all(thumbnail_path(tmp_path, image).is_file() for image in good)
     assert warm(tmp_path, good) == 0
-
-
-def test_a_thumbnail_being_made_is_not_made_again(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    image = picture(tmp_path / "a.png", (400, 400)).resolve()
-    calls = []
-    real = thumbnails.make_thumbnail
-
-    def slow(path: Path, box: int = BOX) -> bytes:
-        calls.append(path)
-        time.sleep(0.2)  # long enough for the other thread to ask meanwhile
-        return real(path, box)
-
-    monkeypatch.setattr(thumbnails, "make_thumbnail", slow)
-    with ThreadPoolExecutor(2) as pool:
-        made = list(pool.map(lambda _: cached_thumbnail(tmp_path, image), range(2)))
-    assert made[0] == made[1] and made[0].is_file()
-    assert calls == [image]  # the second caller waited for the first's thumbnail
 
 
 def test_serving_starts_by_warming_every_take_in_grid_order(folder: Path, store: ReviewStore,
