@@ -15,6 +15,7 @@ from composer.campaign.ledger import Ledger
 from composer.campaign.run import RunSettings, run_campaign
 from composer.compose import Composer
 from composer.library import Library
+from composer.review import ReviewStore
 
 
 def png(path: Path, colour: tuple[int, int, int] = (200, 60, 40)) -> None:
@@ -86,14 +87,14 @@ def run_campaign_file(campaign: Path, library: Path, out: Path, fake: FakeKie) -
     assert stats.failed == 0 and stats.not_started == 0
 
 
-def score_the_sample(store: object) -> None:
+def score_the_sample(store: ReviewStore) -> None:
     """The scores the report tests compute by hand, on a ``campaign_folder`` of h1, h2 (each through
     gpt-image-2 as take 1 and openai-gpt-image-2 as take 2) and s1.
 
     KIE's takes (take 1 of h1, h2 and s1): fidelity 7, 9, 4 -> mean 20/3, sd 2.05; OpenAI's (take 2
     of h1 and h2): 5, 3 -> mean 4, sd 1. Reviewers diverge on h1 take 1 (by 2) and h2 take 2 (by 4).
     """
-    save = store.save  # type: ignore[attr-defined]
+    save = store.save
     save("ana", "h1", 1, scores={"fidelity": 8}, verdict="approve")
     save("ben", "h1", 1, scores={"fidelity": 6}, verdict="approve")
     save("ana", "h2", 1, scores={"fidelity": 9}, verdict="approve")
@@ -103,3 +104,19 @@ def score_the_sample(store: object) -> None:
     save("ben", "h1", 2, scores={"fidelity": 5})
     save("ana", "h2", 2, scores={"fidelity": 1})
     save("ben", "h2", 2, scores={"fidelity": 5}, verdict="regenerate")
+
+
+def answered_checks(tmp_path: Path, library: Path, fake: FakeKie) -> Path:
+    """Three takes of the CHECKED shot with their instruction checks answered, for the honoured counts:
+    the pots count honoured on 1 of 3 (ben says the second is one short), no umbrellas on 2 of 3."""
+    campaign = tmp_path / "checked.yaml"
+    campaign.write_text(CHECKED.replace("    deltas:", "    images: 3\n    deltas:"), encoding="utf-8")
+    out = tmp_path / "out"
+    run_campaign_file(campaign, library, out, fake)
+    with ReviewStore.open(out) as store:
+        ids = [c.id for c in store.shots()]
+        assert len(ids) == 3
+        for shot_id, off in zip(ids, ["0", "0", "+1"], strict=True):
+            store.save("ana", shot_id, 1, checks={"count:pot": off, "avoid:umbrellas": "yes"})
+        store.save("ben", ids[1], 1, checks={"count:pot": "-1", "avoid:umbrellas": "no"})
+    return out

@@ -9,7 +9,7 @@ import pytest
 from click.testing import CliRunner
 from fakes.kie import FakeKie
 from PIL import Image
-from review_support import CHECKED, campaign_folder, run_campaign_file, score_the_sample
+from review_support import answered_checks, campaign_folder, score_the_sample
 
 from composer.cli import main
 from composer.review import ReviewStore
@@ -74,16 +74,8 @@ def test_the_report_in_every_format_and_its_chart(folder: Path, tmp_path: Path) 
 
 
 def test_honoured_counts_per_instruction(tmp_path: Path, mini_library: Path, fake_kie: FakeKie) -> None:
-    campaign = tmp_path / "checked.yaml"
-    campaign.write_text(CHECKED.replace("    deltas:", "    images: 3\n    deltas:"), encoding="utf-8")
-    out = tmp_path / "out"
-    run_campaign_file(campaign, mini_library, out, fake_kie)
+    out = answered_checks(tmp_path, mini_library, fake_kie)
     with ReviewStore.open(out) as store:
-        ids = [c.id for c in store.shots()]
-        assert len(ids) == 3
-        for shot_id, off in zip(ids, ["0", "0", "+1"], strict=True):
-            store.save("ana", shot_id, 1, checks={"count:pot": off, "avoid:umbrellas": "yes"})
-        store.save("ben", ids[1], 1, checks={"count:pot": "-1", "avoid:umbrellas": "no"})
         (row,) = build_report(store).rows
     assert row.checks == {"exactly 4 lobster pots": [1, 3], "no umbrellas": [2, 3]}
     assert row.kinds == {"count": [1, 3], "avoid": [2, 3]}

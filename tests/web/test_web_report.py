@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from fakes.kie import FakeKie
 from PIL import Image
-from review_support import CHECKED, run_campaign_file, score_the_sample
+from review_support import answered_checks, score_the_sample
 from starlette.testclient import TestClient
 from web_support import BASE, as_reviewer
 
@@ -99,19 +99,11 @@ def test_the_chart_is_a_png_of_the_means_and_writes_nothing(client: TestClient, 
 
 
 def test_the_report_counts_instructions_honoured(tmp_path: Path, mini_library: Path, fake_kie: FakeKie) -> None:
-    campaign = tmp_path / "checked.yaml"
-    campaign.write_text(CHECKED.replace("    deltas:", "    images: 3\n    deltas:"), encoding="utf-8")
-    out = tmp_path / "out"
-    run_campaign_file(campaign, mini_library, out, fake_kie)
-    with ReviewStore.open(out) as store:
-        ids = [c.id for c in store.shots()]
-        for shot_id, off in zip(ids, ["0", "0", "+1"], strict=True):
-            store.save("ana", shot_id, 1, checks={"count:pot": off, "avoid:umbrellas": "yes"})
-        store.save("ben", ids[1], 1, checks={"count:pot": "-1", "avoid:umbrellas": "no"})
-        with TestClient(create_app(out, Access("127.0.0.1"), store=store), base_url=BASE,
-                        follow_redirects=False) as client:
-            as_reviewer(client, "ana")
-            page = client.get("/report").text
+    out = answered_checks(tmp_path, mini_library, fake_kie)
+    with ReviewStore.open(out) as store, TestClient(create_app(out, Access("127.0.0.1"), store=store),
+                                                    base_url=BASE, follow_redirects=False) as client:
+        as_reviewer(client, "ana")
+        page = client.get("/report").text
     honoured = page.split('data-honoured="gpt-image-2"')[1].split("</section>")[0]
     assert "<li>exactly 4 lobster pots: <strong>1/3</strong></li>" in honoured
     assert "<li>no umbrellas: <strong>2/3</strong></li>" in honoured
